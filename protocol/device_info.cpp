@@ -1,0 +1,64 @@
+#include "protocol/device_info.hpp"
+
+#include <boost/json/array.hpp>
+
+namespace worktrace::protocol {
+
+boost::json::object to_json(const DeviceInfo& info) {
+  boost::json::array ips;
+  for (const auto& address : info.local_ips) ips.emplace_back(address);
+  return {
+      {"hostname", info.hostname},   {"os_name", info.os_name},
+      {"os_id", info.os_id},         {"os_version", info.os_version},
+      {"kernel", info.kernel},       {"arch", info.arch},
+      {"cpu_model", info.cpu_model}, {"cpu_cores", info.cpu_cores},
+      {"memory_bytes", info.memory_bytes}, {"agent_version", info.agent_version},
+      {"local_ips", std::move(ips)},
+  };
+}
+
+Result<DeviceInfo> read_device_info(const ObjectReader& reader) {
+  DeviceInfo info;
+  auto text = [&](std::string_view key, std::string& out, bool required) -> Result<void> {
+    auto value = reader.optional_string(key, kMaxDeviceTextBytes);
+    if (!value) return value.error();
+    if (!value->has_value()) {
+      if (required) return fail(Errc::invalid_argument, reader.path_of(key) + ": is required");
+      return {};
+    }
+    out = std::move(**value);
+    return {};
+  };
+  if (auto r = text("hostname", info.hostname, true); !r) return r.error();
+  if (auto r = text("os_name", info.os_name, false); !r) return r.error();
+  if (auto r = text("os_id", info.os_id, false); !r) return r.error();
+  if (auto r = text("os_version", info.os_version, false); !r) return r.error();
+  if (auto r = text("kernel", info.kernel, false); !r) return r.error();
+  if (auto r = text("arch", info.arch, false); !r) return r.error();
+  if (auto r = text("cpu_model", info.cpu_model, false); !r) return r.error();
+  if (auto r = text("agent_version", info.agent_version, true); !r) return r.error();
+
+  auto cores = reader.optional_int("cpu_cores", 0, 4096);
+  if (!cores) return cores.error();
+  info.cpu_cores = cores->value_or(0);
+  auto memory = reader.optional_int("memory_bytes", 0, std::int64_t{1} << 50);
+  if (!memory) return memory.error();
+  info.memory_bytes = memory->value_or(0);
+
+  if (reader.object().contains("local_ips")) {
+    auto ips = reader.required_array("local_ips", kMaxLocalIps);
+    if (!ips) return ips.error();
+    for (std::size_t ip_idx = 0; ip_idx < (*ips)->size(); ++ip_idx) {
+      const auto* address = (**ips)[ip_idx].if_string();
+      if (address == nullptr || address->size() > 64) {
+        return fail(Errc::invalid_argument, reader.path_of("local_ips") + "[" +
+                                                std::to_string(ip_idx) +
+                                                "]: must be a string of at most 64 bytes");
+      }
+      info.local_ips.emplace_back(*address);
+    }
+  }
+  return info;
+}
+
+}  // namespace worktrace::protocol

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "core/actor.hpp"
+#include "realtime/peer.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace worktrace::realtime {
+
+using ViewerId = std::uint64_t;
+
+// Knows which agents and dashboard viewers are connected to this node and routes messages
+// between them. Thread-safe (one mutex; sends happen after unlocking). The bus to other
+// nodes (Redis) plugs in here later without changing callers.
+class Hub {
+ public:
+  // Registers an agent's control channel. A second connection of the same device replaces the
+  // first, which is closed with 1008 "replaced by a newer connection".
+  void agent_connected(const DevicePrincipal& device, std::shared_ptr<Peer> peer);
+  // Forgets the agent if `peer` is still its registered connection (a replaced one is not).
+  // Returns true when it was.
+  bool agent_disconnected(DeviceId device_id, const Peer* peer);
+
+  ViewerId viewer_connected(const Actor& actor, std::shared_ptr<Peer> peer);
+  void viewer_disconnected(ViewerId viewer_id);
+
+  // Sends `frame` to every viewer of organization `org_id`; returns how many took it.
+  std::size_t publish_to_org(OrgId org_id, const Frame& frame);
+  // Sends `frame` to the agent of `device_id` if it is connected here.
+  bool send_to_agent(DeviceId device_id, const Frame& frame);
+  // Closes the agent's channel (revoked device) with 1008 and `reason`.
+  void disconnect_agent(DeviceId device_id, const std::string& reason);
+
+  [[nodiscard]] bool is_online(DeviceId device_id) const;
+  [[nodiscard]] std::vector<DeviceId> online_devices(OrgId org_id) const;
+
+  struct Counts {
+    std::size_t agents = 0;
+    std::size_t viewers = 0;
+  };
+  [[nodiscard]] Counts counts() const;
+
+  // Closes every connection with 1001 "server shutting down".
+  void close_all();
+
+ private:
+  struct AgentEntry {
+    OrgId org_id = 0;
+    std::shared_ptr<Peer> peer;
+  };
+  struct ViewerEntry {
+    Actor actor;
+    std::shared_ptr<Peer> peer;
+  };
+
+  mutable std::mutex mutex_;
+  // Guarded by mutex_:
+  std::map<DeviceId, AgentEntry> agents_;
+  std::map<ViewerId, ViewerEntry> viewers_;
+  ViewerId next_viewer_id_ = 1;
+};
+
+}  // namespace worktrace::realtime

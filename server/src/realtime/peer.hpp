@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace worktrace::realtime {
+
+// One WebSocket message to send. The payload is shared: a frame broadcast to many viewers
+// is built once and never copied.
+struct Frame {
+  std::shared_ptr<const std::string> payload;
+  bool binary = false;
+
+  [[nodiscard]] static Frame text(std::string body) {
+    return {std::make_shared<const std::string>(std::move(body)), false};
+  }
+};
+
+// The sending side of one open WebSocket, implemented by net/. Thread-safe: any thread may
+// call it. A peer whose connection has ended ignores calls.
+class Peer {
+ public:
+  virtual ~Peer() = default;
+  // Queues `frame` without blocking. The queue is bounded; returns false when the frame was
+  // dropped (or an older one evicted) because the peer is not keeping up or has gone.
+  virtual bool send(Frame frame) = 0;
+  // Starts a clean close with a WebSocket close code (RFC 6455, e.g. 1000, 1001, 1008) and a
+  // reason of at most 123 bytes.
+  virtual void close(std::uint16_t code, std::string reason) = 0;
+};
+
+}  // namespace worktrace::realtime
