@@ -1,0 +1,164 @@
+#include "app/commands.hpp"
+
+#include "api/router.hpp"
+#include "auth/auth_service.hpp"
+#include "core/clock.hpp"
+#include "core/version.hpp"
+#include "devices/device_service.hpp"
+#include "net/server.hpp"
+#include "org/org_service.hpp"
+#include "realtime/hub.hpp"
+#include "storage/migrations.hpp"
+#include "storage/sqlite_db.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <system_error>
+
+namespace worktrace::app {
+namespace {
+
+constexpr const char* kDatabaseFile = "worktrace.db";
+
+// Creates the data directory (owner-only) and opens and migrates its database.
+Result<std::unique_ptr<storage::Db>> open_data_dir(const std::filesystem::path& data_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return fail(Errc::io_error, "cannot create data directory " + data_dir.string() + ": " + ec.message());
+  std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+  auto db = storage::open_sqlite(data_dir / kDatabaseFile);
+  if (!db) return db.error();
+  auto applied = storage::migrate(**db);
+  if (!applied) return applied.error();
+  if (*applied > 0) spdlog::info("applied {} database migration(s)", *applied);
+  return db;
+}
+
+int report(const Error& error) {
+  std::cerr << "worktrace-server: " << error.message << '\n';
+  return error.is(Errc::invalid_argument) ? kExitUsage : kExitFailure;
+}
+
+// Writes `port` to `file` atomically so a reader never sees a partial number.
+void write_port_file(const std::filesystem::path& file, std::uint16_t port) {
+  const auto temporary = std::filesystem::path(file.string() + ".tmp");
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << port << '\n';
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, file, ec);
+  if (ec) spdlog::warn("cannot write port file {}: {}", file.string(), ec.message());
+}
+
+std::filesystem::path resolve_web_root(const std::filesystem::path& configured) {
+  if (!configured.empty()) return configured;
+  if (std::filesystem::exists("web/dist/index.html")) return "web/dist";
+  return {};
+}
+
+}  // namespace
+
+int serve(const ServerConfig& config) {
+  auto address = validate(config);
+  if (!address) return report(address.error());
+  if (!setup_logging(config.log_level, config.log_format)) {
+    std::cerr << "worktrace-server: unknown log level '" << config.log_level << "'\n";
+    return kExitUsage;
+  }
+  auto db = open_data_dir(config.data_dir);
+  if (!db) return report(db.error());
+
+  SystemClock clock;
+  realtime::Hub hub;
+  auth::AuthService auth(**db, clock);
+  devices::DeviceService devices(**db, hub, auth, clock);
+
+  api::Router router;
+  router.add("GET", "/api/v1/version", [](api::Request&) {
+    return api::Response::json(200, {{"name", "worktrace"}, {"version", kVersion}});
+  });
+  auth.register_routes(router);
+  devices.register_routes(router);
+
+  net::ServerOptions options;
+  options.host = address->host;
+  options.port = address->port;
+  if (config.tls_cert) options.tls = net::TlsFiles{*config.tls_cert, *config.tls_key};
+  options.web_root = resolve_web_root(config.web_root);
+  options.max_body_bytes = static_cast<std::size_t>(config.max_body_bytes);
+  options.io_threads = config.io_threads;
+  options.blocking_threads = config.blocking_threads;
+  options.shutdown_timeout = std::chrono::seconds(config.shutdown_timeout_s);
+  if (options.web_root.empty()) spdlog::warn("no dashboard: web/dist not found and --web-root not given");
+
+  net::Server server(std::move(options), router, hub, devices.agent_channel(), devices.viewer_channel());
+  auto port = server.start();
+  if (!port) return report(port.error());
+  if (!config.port_file.empty()) write_port_file(config.port_file, *port);
+  server.run();
+  return kExitOk;
+}
+
+int migrate(const std::filesystem::path& data_dir) {
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(data_dir / kDatabaseFile, ec);
+  auto db = open_data_dir(data_dir);
+  if (!db) return report(db.error());
+  auto version = storage::schema_version(**db);
+  if (!version) return report(version.error());
+  std::cout << (existed ? "database " : "new database ") << (data_dir / kDatabaseFile).string()
+            << " is at schema version " << *version << '\n';
+  return kExitOk;
+}
+
+int init(const std::filesystem::path& data_dir) {
+  auto db = open_data_dir(data_dir);
+  if (!db) return report(db.error());
+  auto env = [](const char* name) -> std::optional<std::string> {
+    const char* value = std::getenv(name);
+    if (value == nullptr || *value == '\0') return std::nullopt;
+    return std::string(value);
+  };
+  SystemClock clock;
+  org::OrgService orgs(**db, clock);
+  auto login = orgs.ensure_demo_org(env("WORKTRACE_ADMIN_EMAIL"), env("WORKTRACE_ADMIN_PASSWORD"));
+  if (!login) return report(login.error());
+  if (!login->created) {
+    std::cout << "Already initialized: organization \"" << login->org_name << "\" exists.\n";
+    return kExitOk;
+  }
+  std::cout << "Created organization \"" << login->org_name << "\".\n"
+            << "  Owner email:    " << login->email << '\n'
+            << "  Owner password: " << login->password << '\n'
+            << "Keep the password now: it is shown only once.\n";
+  return kExitOk;
+}
+
+int create_enrollment_token(const std::filesystem::path& data_dir, std::optional<std::int64_t> org_id,
+                            int uses, std::int64_t ttl_s) {
+  auto db = open_data_dir(data_dir);
+  if (!db) return report(db.error());
+  SystemClock clock;
+  if (!org_id) {
+    org::OrgService orgs(**db, clock);
+    auto first = orgs.first_org_id();
+    if (!first) return report(first.error());
+    if (!*first) return report(fail(Errc::not_found, "no organization yet: run 'worktrace-server init' first"));
+    org_id = **first;
+  }
+  realtime::Hub hub;
+  auth::AuthService auth(**db, clock);
+  devices::DeviceService devices(**db, hub, auth, clock);
+  auto token = devices.create_enrollment_token(*org_id, uses, ttl_s);
+  if (!token) return report(token.error());
+  std::cout << token->token << '\n';
+  return kExitOk;
+}
+
+}  // namespace worktrace::app

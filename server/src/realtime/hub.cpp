@@ -1,0 +1,105 @@
+#include "realtime/hub.hpp"
+
+#include <utility>
+
+namespace worktrace::realtime {
+
+void Hub::agent_connected(const DevicePrincipal& device, std::shared_ptr<Peer> peer) {
+  std::shared_ptr<Peer> replaced;
+  {
+    std::lock_guard lock(mutex_);
+    auto& entry = agents_[device.device_id];
+    replaced = std::exchange(entry.peer, std::move(peer));
+    entry.org_id = device.org_id;
+  }
+  // Closed after unlocking: a peer may call back into the hub from close().
+  if (replaced) replaced->close(1008, "replaced by a newer connection");
+}
+
+bool Hub::agent_disconnected(DeviceId device_id, const Peer* peer) {
+  std::lock_guard lock(mutex_);
+  const auto found = agents_.find(device_id);
+  if (found == agents_.end() || found->second.peer.get() != peer) return false;
+  agents_.erase(found);
+  return true;
+}
+
+ViewerId Hub::viewer_connected(const Actor& actor, std::shared_ptr<Peer> peer) {
+  std::lock_guard lock(mutex_);
+  const ViewerId viewer_id = next_viewer_id_++;
+  viewers_.emplace(viewer_id, ViewerEntry{actor, std::move(peer)});
+  return viewer_id;
+}
+
+void Hub::viewer_disconnected(ViewerId viewer_id) {
+  std::lock_guard lock(mutex_);
+  viewers_.erase(viewer_id);
+}
+
+std::size_t Hub::publish_to_org(OrgId org_id, const Frame& frame) {
+  std::vector<std::shared_ptr<Peer>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [viewer_id, entry] : viewers_) {
+      if (entry.actor.org_id == org_id) targets.push_back(entry.peer);
+    }
+  }
+  std::size_t delivered = 0;
+  for (const auto& peer : targets) {
+    if (peer->send(frame)) ++delivered;
+  }
+  return delivered;
+}
+
+bool Hub::send_to_agent(DeviceId device_id, const Frame& frame) {
+  std::shared_ptr<Peer> peer;
+  {
+    std::lock_guard lock(mutex_);
+    const auto found = agents_.find(device_id);
+    if (found == agents_.end()) return false;
+    peer = found->second.peer;
+  }
+  return peer->send(frame);
+}
+
+void Hub::disconnect_agent(DeviceId device_id, const std::string& reason) {
+  std::shared_ptr<Peer> peer;
+  {
+    std::lock_guard lock(mutex_);
+    const auto found = agents_.find(device_id);
+    if (found == agents_.end()) return;
+    peer = found->second.peer;
+  }
+  peer->close(1008, reason);
+}
+
+bool Hub::is_online(DeviceId device_id) const {
+  std::lock_guard lock(mutex_);
+  return agents_.contains(device_id);
+}
+
+std::vector<DeviceId> Hub::online_devices(OrgId org_id) const {
+  std::vector<DeviceId> online;
+  std::lock_guard lock(mutex_);
+  for (const auto& [device_id, entry] : agents_) {
+    if (entry.org_id == org_id) online.push_back(device_id);
+  }
+  return online;
+}
+
+Hub::Counts Hub::counts() const {
+  std::lock_guard lock(mutex_);
+  return {agents_.size(), viewers_.size()};
+}
+
+void Hub::close_all() {
+  std::vector<std::shared_ptr<Peer>> peers;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [device_id, entry] : agents_) peers.push_back(entry.peer);
+    for (const auto& [viewer_id, entry] : viewers_) peers.push_back(entry.peer);
+  }
+  for (const auto& peer : peers) peer->close(1001, "server shutting down");
+}
+
+}  // namespace worktrace::realtime
