@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Benchmarks of the built tree. Every figure is measured next to its reference in the same
+# run, and all land in build/bench/results.json (one flat object) plus a table on stdout.
+#   http_healthz_rps_per_core   keep-alive GET /healthz on one server thread (wrk, 1 thread)
+#   nginx_static_rps_per_core   Debian's nginx, one worker, answering the same way
+#   http_healthz_vs_nginx       the ratio of the two
+# Each wrk run is bounded: BENCH_SECONDS (default 5) per measurement, 3 rounds, best kept.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${BENCH_SECONDS:-5}
+rounds=${BENCH_ROUNDS:-3}
+connections=${BENCH_CONNECTIONS:-32}
+out=build/bench
+mkdir -p "$out"
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+wait_http() {
+  for _ in $(seq 1 100); do
+    curl -fsS "$1" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "bench: $1 did not answer" >&2
+  return 1
+}
+
+# Best requests/s of `rounds` wrk runs against $1, the client pinned to the other core.
+measure() {
+  local url=$1 best=0
+  for _ in $(seq 1 "$rounds"); do
+    local rps
+    rps=$(timeout $((seconds + 10)) taskset -c 1 wrk -t1 -c"$connections" -d"${seconds}s" "$url" |
+      awk '/^Requests\/sec:/ {printf "%d", $2}')
+    (( rps > best )) && best=$rps
+  done
+  echo "$best"
+}
+
+# worktrace-server: one network thread, pinned to core 0.
+port=$(free_port)
+build/bin/worktrace-server init --data "$work/data" >/dev/null
+taskset -c 0 build/bin/worktrace-server serve --listen "127.0.0.1:$port" --data "$work/data" \
+  --threads 1 --log-level warn &
+pids+=($!)
+wait_http "http://127.0.0.1:$port/healthz"
+server_rps=$(measure "http://127.0.0.1:$port/healthz")
+
+# nginx: one worker, same core, a fixed 200 response of similar size.
+nginx_port=$(free_port)
+mkdir -p "$work/nginx/logs"
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log crit;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location = /healthz { default_type application/json; return 200 '{"status":"ok","version":"0.1.0"}'; }
+  }
+}
+CONF
+taskset -c 0 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" &
+pids+=($!)
+wait_http "http://127.0.0.1:$nginx_port/healthz"
+nginx_rps=$(measure "http://127.0.0.1:$nginx_port/healthz")
+
+ratio=$(awk -v a="$server_rps" -v b="$nginx_rps" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
+
+cat >"$out/results.json" <<JSON
+{
+  "http_healthz_rps_per_core": $server_rps,
+  "nginx_static_rps_per_core": $nginx_rps,
+  "http_healthz_vs_nginx": $ratio
+}
+JSON
+
+printf '\n%-32s %12s\n' "benchmark" "value"
+printf '%-32s %12s\n' "http_healthz_rps_per_core" "$server_rps"
+printf '%-32s %12s\n' "nginx_static_rps_per_core" "$nginx_rps"
+printf '%-32s %12s\n' "http_healthz_vs_nginx" "$ratio"
+echo
+echo "written to $out/results.json"
