@@ -1,0 +1,14 @@
+#include "auth/policy.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace worktrace::auth {
+
+Result<void> require_role(const Actor& actor, std::initializer_list<Role> roles) {
+  if (std::find(roles.begin(), roles.end(), actor.role) != roles.end()) return {};
+  return fail(Errc::permission_denied,
+              "the role " + std::string(role_name(actor.role)) + " may not do this");
+}
+
+}  // namespace worktrace::auth

@@ -1,0 +1,95 @@
+#include "devices/agent_channel.hpp"
+
+#include "auth/tokens.hpp"
+#include "core/version.hpp"
+#include "protocol/json_reader.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+namespace worktrace::devices {
+namespace {
+
+constexpr std::size_t kMaxTypeBytes = 64;
+
+void publish(realtime::Hub& hub, OrgId org_id, const boost::json::object& event) {
+  hub.publish_to_org(org_id, realtime::Frame::text(boost::json::serialize(event)));
+}
+
+}  // namespace
+
+AgentChannel::AgentChannel(DeviceStore& store, realtime::Hub& hub, const Clock& clock)
+    : store_(store), hub_(hub), clock_(clock) {}
+
+Result<DevicePrincipal> AgentChannel::authenticate(const api::Request& upgrade) {
+  const std::string credential = upgrade.bearer_token();
+  if (credential.empty()) return fail(Errc::unauthenticated, "a device credential is required");
+  if (credential.size() > auth::kMaxTokenBytes ||
+      !credential.starts_with(auth::kDeviceCredentialPrefix)) {
+    return fail(Errc::unauthenticated, "the device credential is not valid");
+  }
+  auto match = store_.find_by_credential(auth::hash_token(credential));
+  if (!match) return match.error();
+  if (!*match) return fail(Errc::unauthenticated, "the device credential is not valid");
+  if ((*match)->revoked) return fail(Errc::unauthenticated, "the device has been revoked");
+  return (*match)->principal;
+}
+
+std::string AgentChannel::on_connected(const DevicePrincipal& device,
+                                       const std::string& remote_ip) {
+  auto updated = store_.mark_connected(device.org_id, device.device_id, remote_ip, clock_.now_ms());
+  if (!updated) {
+    spdlog::error("devices: cannot record the connection of device {}: {}", device.device_id,
+                  updated.error().message);
+  } else if (*updated) {
+    publish(hub_, device.org_id,
+            {{"type", "device.online"}, {"device", device_json(**updated, /*online=*/true)}});
+  }
+  const boost::json::object welcome = {{"type", "welcome"},
+                                       {"device_id", device.device_id},
+                                       {"org_id", device.org_id},
+                                       {"server_version", kVersion}};
+  return boost::json::serialize(welcome);
+}
+
+Result<std::optional<std::string>> AgentChannel::on_text(const DevicePrincipal& device,
+                                                         std::string_view message) {
+  if (message.size() > kMaxAgentMessageBytes) {
+    return fail(Errc::payload_too_large, "message: must be at most 1 MiB");
+  }
+  auto json = protocol::parse_json(message);
+  if (!json) return json.error();
+  auto reader = protocol::ObjectReader::open(*json);
+  if (!reader) return reader.error();
+  auto type = reader->required_string("type", kMaxTypeBytes);
+  if (!type) return type.error();
+  if (*type != "hello" && *type != "device_info") {
+    return fail(Errc::invalid_argument, "unknown message type '" + *type + "'");
+  }
+
+  auto device_reader = reader->required_object("device");
+  if (!device_reader) return device_reader.error();
+  auto info = protocol::read_device_info(*device_reader);
+  if (!info) return info.error();
+  auto changed = store_.update_info(device.org_id, device.device_id, *info, clock_.now_ms());
+  if (!changed) return changed.error();
+  if (*changed) {
+    publish(hub_, device.org_id,
+            {{"type", "device.updated"},
+             {"device", device_json(**changed, hub_.is_online(device.device_id))}});
+  }
+  return std::optional<std::string>();
+}
+
+void AgentChannel::on_disconnected(const DevicePrincipal& device) {
+  const EpochMs now = clock_.now_ms();
+  auto seen = store_.mark_seen(device.org_id, device.device_id, now);
+  if (!seen) {
+    spdlog::error("devices: cannot record the disconnection of device {}: {}", device.device_id,
+                  seen.error().message);
+  }
+  publish(hub_, device.org_id,
+          {{"type", "device.offline"}, {"device_id", device.device_id}, {"last_seen_at", now}});
+}
+
+}  // namespace worktrace::devices

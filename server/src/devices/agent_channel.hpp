@@ -1,0 +1,40 @@
+#pragma once
+
+#include "core/clock.hpp"
+#include "devices/device_store.hpp"
+#include "realtime/channels.hpp"
+#include "realtime/hub.hpp"
+
+namespace worktrace::devices {
+
+// Largest message accepted from an agent (docs/api/v1.md).
+inline constexpr std::size_t kMaxAgentMessageBytes = 1 << 20;
+
+// The server side of /ws/agent: device-credential authentication, device info updates, and
+// device.online / device.updated / device.offline events to the organization's viewers.
+// Thread-safe: no mutable state of its own.
+class AgentChannel final : public realtime::AgentChannelHandler {
+ public:
+  // All references must outlive the channel.
+  AgentChannel(DeviceStore& store, realtime::Hub& hub, const Clock& clock);
+
+  // Errc::unauthenticated for a missing, malformed, unknown or revoked credential.
+  [[nodiscard]] Result<DevicePrincipal> authenticate(const api::Request& upgrade) override;
+  // Records remote IP and last-seen, publishes device.online (with online=true whether or not
+  // the hub has registered the connection yet), returns the welcome.
+  [[nodiscard]] std::string on_connected(const DevicePrincipal& device,
+                                         const std::string& remote_ip) override;
+  // `hello` and `device_info` store the device's info when it changed and then publish
+  // device.updated; no reply. Other types: Errc::invalid_argument "unknown message type 'x'".
+  [[nodiscard]] Result<std::optional<std::string>> on_text(const DevicePrincipal& device,
+                                                           std::string_view message) override;
+  // Records last-seen and publishes device.offline.
+  void on_disconnected(const DevicePrincipal& device) override;
+
+ private:
+  DeviceStore& store_;
+  realtime::Hub& hub_;
+  const Clock& clock_;
+};
+
+}  // namespace worktrace::devices

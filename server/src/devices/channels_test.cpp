@@ -1,0 +1,193 @@
+#include "devices/agent_channel.hpp"
+#include "devices/viewer_channel.hpp"
+
+#include "devices/test_support.hpp"
+
+#include <gtest/gtest.h>
+
+namespace worktrace::devices {
+namespace {
+
+using namespace testing;
+using auth::testing::make_request;
+
+api::Request upgrade_with_bearer(const std::string& credential) {
+  auto request = make_request("GET", "/ws/agent");
+  request.headers.emplace_back("authorization", "Bearer " + credential);
+  return request;
+}
+
+class ChannelsTest : public DevicesTest {
+ protected:
+  ChannelsTest() {
+    std::tie(device_id_, credential_) = enroll_into(acme_, "acme-laptop");
+    principal_ = DevicePrincipal{device_id_, acme_, std::nullopt};
+    acme_viewer_ = connect_viewer(Actor{acme_owner_, acme_, Role::owner, {}});
+    globex_viewer_ = connect_viewer(Actor{globex_owner_, globex_, Role::owner, {}});
+  }
+
+  realtime::AgentChannelHandler& agent() { return devices_.agent_channel(); }
+  realtime::ViewerChannelHandler& viewer() { return devices_.viewer_channel(); }
+
+  std::string column_text(std::string_view column) {
+    auto value = db().read([&](storage::Connection& connection) -> Result<std::string> {
+      auto statement = connection.prepare("SELECT " + std::string(column) +
+                                          " FROM devices WHERE id = ?");
+      if (!statement) return statement.error();
+      (*statement)->bind_int(1, device_id_);
+      if (auto row = (*statement)->step(); !row || !*row) return fail(Errc::not_found, "none");
+      return (*statement)->column_text(0);
+    });
+    return value ? *value : "<" + value.error().message + ">";
+  }
+
+  std::string device_info_message(std::string_view type, const protocol::DeviceInfo& info) {
+    const boost::json::object message = {{"type", type}, {"device", protocol::to_json(info)}};
+    return boost::json::serialize(message);
+  }
+
+  DeviceId device_id_ = 0;
+  std::string credential_;
+  DevicePrincipal principal_;
+  std::shared_ptr<RecordingPeer> acme_viewer_;
+  std::shared_ptr<RecordingPeer> globex_viewer_;
+};
+
+TEST_F(ChannelsTest, AgentsAuthenticateWithTheirCredentialUnlessRevoked) {
+  auto principal = agent().authenticate(upgrade_with_bearer(credential_));
+  ASSERT_TRUE(principal) << principal.error().message;
+  EXPECT_EQ(principal->device_id, device_id_);
+  EXPECT_EQ(principal->org_id, acme_);
+  EXPECT_FALSE(principal->user_id.has_value());
+
+  EXPECT_TRUE(agent().authenticate(make_request("GET", "/ws/agent")).error().is(Errc::unauthenticated));
+  EXPECT_TRUE(agent().authenticate(upgrade_with_bearer("wtd_forged")).error().is(Errc::unauthenticated));
+  EXPECT_TRUE(agent().authenticate(upgrade_with_bearer("wte_" + credential_.substr(4)))
+                  .error()
+                  .is(Errc::unauthenticated));
+
+  ASSERT_TRUE(db().write([&](storage::Connection& connection) {
+    return connection.exec("UPDATE devices SET revoked_at = 1");
+  }));
+  auto revoked = agent().authenticate(upgrade_with_bearer(credential_));
+  ASSERT_FALSE(revoked);
+  EXPECT_TRUE(revoked.error().is(Errc::unauthenticated));
+  EXPECT_EQ(revoked.error().message, "the device has been revoked");
+}
+
+TEST_F(ChannelsTest, ConnectingRecordsTheAddressWelcomesAndTellsOnlyTheOrganization) {
+  clock_.advance(5'000);
+  const std::string welcome = agent().on_connected(principal_, "203.0.113.9");
+  EXPECT_EQ(boost::json::parse(welcome),
+            boost::json::parse(R"({"type":"welcome","device_id":)" + std::to_string(device_id_) +
+                               R"(,"org_id":)" + std::to_string(acme_) +
+                               R"(,"server_version":"0.1.0"})"));
+  EXPECT_EQ(column_text("remote_ip"), "203.0.113.9");
+  EXPECT_EQ(column_text("last_seen_at"), std::to_string(kStart + 5'000));
+
+  const auto messages = acme_viewer_->messages();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].at("type"), "device.online");
+  EXPECT_EQ(messages[0].at("device").at("id"), device_id_);
+  EXPECT_EQ(messages[0].at("device").at("remote_ip"), "203.0.113.9");
+  EXPECT_EQ(messages[0].at("device").at("online"), true);
+  EXPECT_TRUE(globex_viewer_->messages().empty());
+}
+
+TEST_F(ChannelsTest, DeviceInfoUpdatesTheRowOnlyWhenChangedAndPublishes) {
+  hub_.agent_connected(principal_, std::make_shared<RecordingPeer>());
+  auto same = agent().on_text(principal_, device_info_message("hello", sample_info("acme-laptop")));
+  ASSERT_TRUE(same) << same.error().message;
+  EXPECT_FALSE(same->has_value());
+  EXPECT_TRUE(acme_viewer_->messages().empty());  // nothing changed, nothing said
+
+  auto upgraded = sample_info("acme-laptop");
+  upgraded.kernel = "6.1.0-20-amd64";
+  upgraded.local_ips = {"192.0.2.11"};
+  clock_.advance(1'000);
+  auto changed = agent().on_text(principal_, device_info_message("device_info", upgraded));
+  ASSERT_TRUE(changed) << changed.error().message;
+  EXPECT_FALSE(changed->has_value());
+  EXPECT_EQ(column_text("kernel"), "6.1.0-20-amd64");
+  EXPECT_EQ(column_text("local_ips"), R"(["192.0.2.11"])");
+  EXPECT_EQ(column_text("last_seen_at"), std::to_string(kStart + 1'000));
+
+  const auto messages = acme_viewer_->messages();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].at("type"), "device.updated");
+  EXPECT_EQ(messages[0].at("device").at("kernel"), "6.1.0-20-amd64");
+  EXPECT_EQ(messages[0].at("device").at("online"), true);
+  EXPECT_TRUE(globex_viewer_->messages().empty());
+}
+
+TEST_F(ChannelsTest, BadAgentMessagesAreErrorsThatNameTheProblem) {
+  auto unknown = agent().on_text(principal_, R"({"type":"reboot"})");
+  ASSERT_FALSE(unknown);
+  EXPECT_TRUE(unknown.error().is(Errc::invalid_argument));
+  EXPECT_EQ(unknown.error().message, "unknown message type 'reboot'");
+
+  EXPECT_TRUE(agent().on_text(principal_, "{").error().is(Errc::invalid_argument));
+  EXPECT_EQ(agent().on_text(principal_, R"({"kind":"hello"})").error().message,
+            "$.type: is required");
+  EXPECT_EQ(agent().on_text(principal_, R"({"type":"device_info"})").error().message,
+            "$.device: is required");
+  EXPECT_EQ(agent().on_text(principal_, R"({"type":"hello","device":{"hostname":"h"}})")
+                .error()
+                .message,
+            "$.device.agent_version: is required");
+  EXPECT_TRUE(agent()
+                  .on_text(principal_, std::string(kMaxAgentMessageBytes + 1, ' '))
+                  .error()
+                  .is(Errc::payload_too_large));
+  EXPECT_EQ(column_text("hostname"), "acme-laptop");
+}
+
+TEST_F(ChannelsTest, ARevokedDevicesInfoIsNotStored) {
+  ASSERT_TRUE(db().write([&](storage::Connection& connection) {
+    return connection.exec("UPDATE devices SET revoked_at = 1");
+  }));
+  auto renamed = sample_info("renamed");
+  ASSERT_TRUE(agent().on_text(principal_, device_info_message("device_info", renamed)));
+  EXPECT_EQ(column_text("hostname"), "acme-laptop");
+  EXPECT_TRUE(acme_viewer_->messages().empty());
+}
+
+TEST_F(ChannelsTest, DisconnectingRecordsLastSeenAndPublishesOffline) {
+  clock_.advance(90'000);
+  agent().on_disconnected(principal_);
+  EXPECT_EQ(column_text("last_seen_at"), std::to_string(kStart + 90'000));
+  const auto messages = acme_viewer_->messages();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0], boost::json::parse(R"({"type":"device.offline","device_id":)" +
+                                            std::to_string(device_id_) + R"(,"last_seen_at":)" +
+                                            std::to_string(kStart + 90'000) + "}"));
+  EXPECT_TRUE(globex_viewer_->messages().empty());
+}
+
+TEST_F(ChannelsTest, ViewersAuthenticateWithTheirSessionAndPlayPingPong) {
+  EXPECT_TRUE(viewer().authenticate(make_request("GET", "/ws/dashboard")).error().is(Errc::unauthenticated));
+  const std::string token = sign_in("ann@acme.test");
+  auto actor = viewer().authenticate(make_request("GET", "/ws/dashboard", {}, token));
+  ASSERT_TRUE(actor) << actor.error().message;
+  EXPECT_EQ(actor->user_id, acme_owner_);
+  EXPECT_EQ(actor->org_id, acme_);
+
+  const auto hello = boost::json::parse(viewer().on_connected(*actor));
+  EXPECT_EQ(hello.at("type"), "hello");
+  EXPECT_EQ(hello.at("server_version"), "0.1.0");
+  EXPECT_EQ(hello.at("user").at("email"), "ann@acme.test");
+  EXPECT_EQ(hello.at("user").at("role"), "owner");
+
+  auto pong = viewer().on_text(*actor, R"({"type":"ping"})");
+  ASSERT_TRUE(pong && pong->has_value());
+  EXPECT_EQ(boost::json::parse(**pong), boost::json::parse(R"({"type":"pong"})"));
+  EXPECT_EQ(viewer().on_text(*actor, R"({"type":"watch"})").error().message,
+            "unknown message type 'watch'");
+  EXPECT_TRUE(viewer()
+                  .on_text(*actor, std::string(kMaxViewerMessageBytes + 1, ' '))
+                  .error()
+                  .is(Errc::payload_too_large));
+}
+
+}  // namespace
+}  // namespace worktrace::devices

@@ -1,0 +1,17 @@
+#include "devices/device.hpp"
+
+namespace worktrace::devices {
+
+boost::json::object device_json(const Device& device, bool online) {
+  boost::json::object json = protocol::to_json(device.info);
+  json["id"] = device.id;
+  json["name"] = device.name;
+  json["remote_ip"] = device.remote_ip;
+  json["enrolled_at"] = device.enrolled_at;
+  json["last_seen_at"] = device.last_seen_at;
+  json["online"] = online;
+  json["revoked"] = device.revoked_at.has_value();
+  return json;
+}
+
+}  // namespace worktrace::devices

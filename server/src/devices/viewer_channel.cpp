@@ -1,0 +1,50 @@
+#include "devices/viewer_channel.hpp"
+
+#include "core/version.hpp"
+#include "protocol/json_reader.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+namespace worktrace::devices {
+namespace {
+
+constexpr std::size_t kMaxTypeBytes = 64;
+
+}  // namespace
+
+ViewerChannel::ViewerChannel(auth::AuthService& auth) : auth_(auth) {}
+
+Result<Actor> ViewerChannel::authenticate(const api::Request& upgrade) {
+  return auth_.authenticate(upgrade);
+}
+
+std::string ViewerChannel::on_connected(const Actor& viewer) {
+  auto profile = auth_.profile(viewer);
+  if (!profile) {
+    // The viewer was authenticated a moment ago; say hello with what the session told us.
+    spdlog::error("devices: cannot load the profile of user {}: {}", viewer.user_id,
+                  profile.error().message);
+    profile = auth::UserProfile{viewer.user_id, viewer.org_id, {}, {}, viewer.role, {}};
+  }
+  const boost::json::object hello = {{"type", "hello"},
+                                     {"server_version", kVersion},
+                                     {"user", auth::user_json(*profile)}};
+  return boost::json::serialize(hello);
+}
+
+Result<std::optional<std::string>> ViewerChannel::on_text(const Actor&, std::string_view message) {
+  if (message.size() > kMaxViewerMessageBytes) {
+    return fail(Errc::payload_too_large, "message: must be at most 64 KiB");
+  }
+  auto json = protocol::parse_json(message);
+  if (!json) return json.error();
+  auto reader = protocol::ObjectReader::open(*json);
+  if (!reader) return reader.error();
+  auto type = reader->required_string("type", kMaxTypeBytes);
+  if (!type) return type.error();
+  if (*type == "ping") return std::optional<std::string>(R"({"type":"pong"})");
+  return fail(Errc::invalid_argument, "unknown message type '" + *type + "'");
+}
+
+}  // namespace worktrace::devices

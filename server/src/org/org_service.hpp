@@ -1,0 +1,53 @@
+#pragma once
+
+#include "core/actor.hpp"
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "storage/db.hpp"
+
+#include <optional>
+#include <string>
+
+namespace worktrace::org {
+
+inline constexpr std::string_view kDemoOrgName = "Demo Company";
+inline constexpr std::string_view kDemoOwnerName = "Demo Owner";
+inline constexpr std::string_view kDemoOwnerEmail = "owner@demo.worktrace.local";
+inline constexpr std::size_t kMinPasswordCharacters = 8;
+inline constexpr std::size_t kGeneratedPasswordLength = 20;
+// The alphabet of generated passwords: no 0/O, 1/l/I look-alikes.
+inline constexpr std::string_view kReadableAlphabet =
+    "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+struct OwnerLogin {
+  std::string org_name;
+  std::string email;
+  std::string password;  // only when created and generated or given; empty otherwise
+  bool created = false;
+};
+
+// Organizations: creation of the first one. Thread-safe: no mutable state of its own.
+class OrgService {
+ public:
+  // `db` and `clock` must outlive this service.
+  OrgService(storage::Db& db, const Clock& clock);
+
+  // Creates organization "Demo Company" with an owner "Demo Owner" when the server has no
+  // organization yet. `email` defaults to kDemoOwnerEmail and is stored lower-case;
+  // `password`, when not given, is generated (kGeneratedPasswordLength characters of
+  // kReadableAlphabet) and returned once. When an organization exists already: created=false,
+  // the first organization's name and owner email, an empty password, and nothing changes.
+  // Errc::invalid_argument for a password shorter than 8 characters or longer than 1024
+  // bytes, or an email that auth::normalize_email() refuses.
+  [[nodiscard]] Result<OwnerLogin> ensure_demo_org(std::optional<std::string> email,
+                                                   std::optional<std::string> password);
+
+  // The organization created first, if any.
+  [[nodiscard]] Result<std::optional<OrgId>> first_org_id();
+
+ private:
+  storage::Db& db_;
+  const Clock& clock_;
+};
+
+}  // namespace worktrace::org
