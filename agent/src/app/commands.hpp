@@ -1,0 +1,36 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+// The agent's subcommands. Each returns the process exit code and prints what a person needs
+// (results on stdout, failures on stderr); main.cpp only parses the command line.
+namespace worktrace::agent {
+
+// Exit codes shared by the commands.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;   // the server refused, a file is bad, not enrolled
+inline constexpr int kExitUsage = 2;    // a bad argument, e.g. an ftp:// server URL
+inline constexpr int kExitRevoked = 3;  // run: the server no longer accepts the credential
+
+struct EnrollArgs {
+  std::string server;
+  std::string token;
+  std::optional<std::string> config_dir;
+  std::string ca_file;  // empty: the system CAs
+  std::string name;     // empty: the server names the device after its hostname
+};
+
+// POSTs the token and this machine's device info to the server and stores the credential in
+// DIR/agent.json (0600).
+[[nodiscard]] int enroll_command(const EnrollArgs& args);
+
+// Holds the control channel open until SIGINT/SIGTERM (exit 0) or revocation (exit 3),
+// writing DIR/status.json on every change.
+[[nodiscard]] int run_command(const std::optional<std::string>& config_dir);
+
+// Prints the enrollment and what `run` is doing; exit 0 connected, 1 not enrolled,
+// 2 enrolled but not running or not connected.
+[[nodiscard]] int status_command(const std::optional<std::string>& config_dir, bool json);
+
+}  // namespace worktrace::agent

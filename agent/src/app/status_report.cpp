@@ -1,0 +1,125 @@
+#include "app/status_report.hpp"
+
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <cerrno>
+#include <ctime>
+
+namespace worktrace::agent {
+namespace {
+
+using state::AgentState;
+
+// "2024-05-01 10:00:00 UTC"
+std::string utc_time(EpochMs at_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(at_ms / 1000);
+  std::tm parts{};
+  if (gmtime_r(&seconds, &parts) == nullptr) return std::to_string(at_ms);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &parts);
+  return text;
+}
+
+// "5 s", "3 min", "2 h", "4 days": coarse on purpose.
+std::string span(EpochMs span_ms) {
+  const std::int64_t seconds = std::max<std::int64_t>(span_ms, 0) / 1000;
+  if (seconds < 120) return fmt::format("{} s", seconds);
+  if (seconds < 2 * 3600) return fmt::format("{} min", seconds / 60);
+  if (seconds < 2 * 86400) return fmt::format("{} h", seconds / 3600);
+  return fmt::format("{} days", seconds / 86400);
+}
+
+boost::json::value nullable(const std::optional<std::int64_t>& value) {
+  if (!value) return nullptr;
+  return *value;
+}
+
+}  // namespace
+
+bool is_running(const StatusReport& report) {
+  if (!report.status || !report.process_alive) return false;
+  return report.status->state != AgentState::stopped && report.status->state != AgentState::revoked;
+}
+
+int status_exit_code(const StatusReport& report) {
+  if (!report.config) return 1;
+  if (is_running(report) && report.status->state == AgentState::connected) return 0;
+  return 2;
+}
+
+std::string describe(const StatusReport& report, EpochMs now_ms) {
+  if (!report.config) {
+    return "Not enrolled. Run: worktrace-agent enroll --server URL --token TOKEN\n";
+  }
+  const state::AgentConfig& config = *report.config;
+  std::string text = fmt::format("Enrolled with {} as device {}", config.server, config.device_id);
+  if (!config.org_name.empty()) text += fmt::format(" of \"{}\"", config.org_name);
+  text += ".\n";
+
+  if (!report.status) return text + "Not running: the agent has never run here.\n";
+  const state::AgentStatus& status = *report.status;
+  if (!is_running(report)) {
+    if (status.state == AgentState::revoked) {
+      text += fmt::format("Not running: the server refused the credential at {}; enroll again.\n",
+                          utc_time(status.updated_at));
+    } else if (status.state == AgentState::stopped) {
+      text += fmt::format("Not running: stopped at {}.\n", utc_time(status.updated_at));
+    } else {
+      text += fmt::format("Not running: process {} is gone (it was {} at {}).\n", status.pid,
+                          state::state_name(status.state), utc_time(status.updated_at));
+    }
+  } else {
+    switch (status.state) {
+      case AgentState::connected: {
+        const EpochMs since = status.connected_since.value_or(status.updated_at);
+        text += fmt::format("Running (pid {}): connected since {} ({}).\n", status.pid,
+                            utc_time(since), span(now_ms - since));
+        break;
+      }
+      case AgentState::backoff:
+        if (status.next_retry_at) {
+          text += fmt::format("Running (pid {}): not connected; next attempt at {} (in {}).\n",
+                              status.pid, utc_time(*status.next_retry_at),
+                              span(*status.next_retry_at - now_ms));
+        } else {
+          text += fmt::format("Running (pid {}): not connected; waiting to retry.\n", status.pid);
+        }
+        break;
+      default:
+        text += fmt::format("Running (pid {}): connecting since {}.\n", status.pid,
+                            utc_time(status.updated_at));
+        break;
+    }
+  }
+  if (!status.last_error.empty()) text += fmt::format("Last error: {}\n", status.last_error);
+  return text;
+}
+
+boost::json::object to_json(const StatusReport& report) {
+  boost::json::object json{{"enrolled", report.config.has_value()},
+                           {"running", is_running(report)},
+                           {"connected", status_exit_code(report) == 0}};
+  if (report.config) {
+    json["server"] = report.config->server;
+    json["org_id"] = report.config->org_id;
+    json["org_name"] = report.config->org_name;
+    json["device_id"] = report.config->device_id;
+  }
+  const auto& status = report.status;
+  json["state"] = status ? boost::json::value(state::state_name(status->state)) : nullptr;
+  json["pid"] = status ? boost::json::value(status->pid) : nullptr;
+  json["connected_since"] = status ? nullable(status->connected_since) : nullptr;
+  json["last_error"] =
+      status && !status->last_error.empty() ? boost::json::value(status->last_error) : nullptr;
+  json["next_retry_at"] = status ? nullable(status->next_retry_at) : nullptr;
+  json["updated_at"] = status ? boost::json::value(status->updated_at) : nullptr;
+  return json;
+}
+
+bool process_exists(std::int64_t pid) {
+  if (pid <= 0) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+}  // namespace worktrace::agent

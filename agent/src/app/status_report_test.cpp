@@ -1,0 +1,109 @@
+#include "app/status_report.hpp"
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+namespace worktrace::agent {
+namespace {
+
+using state::AgentState;
+
+constexpr EpochMs kNow = 1'714'557'600'000;  // 2024-05-01 10:00:00 UTC
+
+state::AgentConfig config() {
+  return {.server = "https://wt.example.com",
+          .device_id = 42,
+          .org_id = 7,
+          .org_name = "Acme",
+          .credential = "wtd_x"};
+}
+
+state::AgentStatus status(AgentState state) {
+  return {.state = state,
+          .server = "https://wt.example.com",
+          .device_id = 42,
+          .pid = 4321,
+          .updated_at = kNow - 5'000};
+}
+
+TEST(StatusReportTest, NotEnrolled) {
+  const StatusReport report;
+  EXPECT_EQ(status_exit_code(report), 1);
+  EXPECT_EQ(describe(report, kNow),
+            "Not enrolled. Run: worktrace-agent enroll --server URL --token TOKEN\n");
+  const auto json = to_json(report);
+  EXPECT_EQ(json.at("enrolled"), false);
+  EXPECT_TRUE(json.at("state").is_null());
+}
+
+TEST(StatusReportTest, RunningAndConnected) {
+  StatusReport report{
+      .config = config(), .status = status(AgentState::connected), .process_alive = true};
+  report.status->connected_since = kNow - 180'000;
+  report.status->last_error = "connection lost: end of stream";
+  EXPECT_EQ(status_exit_code(report), 0);
+  EXPECT_EQ(describe(report, kNow),
+            "Enrolled with https://wt.example.com as device 42 of \"Acme\".\n"
+            "Running (pid 4321): connected since 2024-05-01 09:57:00 UTC (3 min).\n"
+            "Last error: connection lost: end of stream\n");
+  const auto json = to_json(report);
+  EXPECT_EQ(json.at("running"), true);
+  EXPECT_EQ(json.at("connected"), true);
+  EXPECT_EQ(json.at("state"), "connected");
+  EXPECT_EQ(json.at("device_id"), 42);
+  EXPECT_EQ(json.at("connected_since"), kNow - 180'000);
+}
+
+TEST(StatusReportTest, RunningInBackoff) {
+  StatusReport report{
+      .config = config(), .status = status(AgentState::backoff), .process_alive = true};
+  report.status->next_retry_at = kNow + 12'000;
+  report.status->last_error = "cannot connect to wt.example.com:443: Connection refused";
+  EXPECT_EQ(status_exit_code(report), 2);
+  EXPECT_EQ(describe(report, kNow),
+            "Enrolled with https://wt.example.com as device 42 of \"Acme\".\n"
+            "Running (pid 4321): not connected; next attempt at 2024-05-01 10:00:12 UTC "
+            "(in 12 s).\n"
+            "Last error: cannot connect to wt.example.com:443: Connection refused\n");
+}
+
+TEST(StatusReportTest, DeadProcessIsNotRunningWhateverTheFileSays) {
+  StatusReport report{
+      .config = config(), .status = status(AgentState::connected), .process_alive = false};
+  EXPECT_FALSE(is_running(report));
+  EXPECT_EQ(status_exit_code(report), 2);
+  EXPECT_EQ(describe(report, kNow),
+            "Enrolled with https://wt.example.com as device 42 of \"Acme\".\n"
+            "Not running: process 4321 is gone (it was connected at 2024-05-01 09:59:55 UTC).\n");
+  EXPECT_EQ(to_json(report).at("running"), false);
+}
+
+TEST(StatusReportTest, StoppedAndRevokedAreFinal) {
+  StatusReport report{.config = config(),
+                      .status = status(AgentState::stopped),
+                      .process_alive = true};  // the pid was reused by another process
+  EXPECT_FALSE(is_running(report));
+  EXPECT_EQ(status_exit_code(report), 2);
+  report.status->state = AgentState::revoked;
+  report.status->last_error = "the server refused the device credential (HTTP 401)";
+  EXPECT_EQ(describe(report, kNow),
+            "Enrolled with https://wt.example.com as device 42 of \"Acme\".\n"
+            "Not running: the server refused the credential at 2024-05-01 09:59:55 UTC; enroll "
+            "again.\n"
+            "Last error: the server refused the device credential (HTTP 401)\n");
+  report.status.reset();
+  EXPECT_EQ(describe(report, kNow),
+            "Enrolled with https://wt.example.com as device 42 of \"Acme\".\n"
+            "Not running: the agent has never run here.\n");
+}
+
+TEST(ProcessExistsTest, SeesItselfAndNotNonsense) {
+  EXPECT_TRUE(process_exists(::getpid()));
+  EXPECT_FALSE(process_exists(0));
+  EXPECT_FALSE(process_exists(-5));
+  EXPECT_FALSE(process_exists(4'000'000));  // above the kernel's pid_max limit
+}
+
+}  // namespace
+}  // namespace worktrace::agent

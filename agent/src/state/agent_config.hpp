@@ -1,0 +1,54 @@
+#pragma once
+
+#include "core/actor.hpp"
+#include "core/result.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace worktrace::agent::state {
+
+inline constexpr std::string_view kConfigFileName = "agent.json";
+inline constexpr std::size_t kMaxStateFileBytes = 64 * 1024;
+
+// What enrollment leaves behind for `run`: where the server is and the device credential.
+struct AgentConfig {
+  std::string server{};  // the URL given to `enroll`, e.g. "https://wt.example.com"
+  DeviceId device_id = 0;
+  OrgId org_id = 0;
+  std::string org_name{};
+  std::string credential{};  // "wtd_..."; sent only in the Authorization header
+  std::string ca_file{};     // a PEM bundle to trust instead of the system CAs; empty for those
+
+  bool operator==(const AgentConfig&) const = default;
+};
+
+[[nodiscard]] boost::json::object to_json(const AgentConfig& config);
+
+// Decodes agent.json. Fails with Errc::invalid_argument naming the bad field
+// ("agent.json: $.device_id: must be between 1 and ..."). Unknown keys are ignored.
+[[nodiscard]] Result<AgentConfig> parse_agent_config(std::string_view text);
+
+// Reads DIR/agent.json. Fails with Errc::not_found when the agent is not enrolled, and as
+// parse_agent_config or read_small_file otherwise.
+[[nodiscard]] Result<AgentConfig> load_agent_config(const std::filesystem::path& dir);
+
+// Writes DIR/agent.json with mode 0600, creating DIR with mode 0700 when missing.
+[[nodiscard]] Result<void> save_agent_config(const std::filesystem::path& dir,
+                                             const AgentConfig& config);
+
+// Looks up an environment variable; nullptr when unset. A seam over std::getenv for tests.
+using EnvLookup = std::function<const char*(const char*)>;
+
+// The configuration directory: `flag` when given, else $WORKTRACE_AGENT_DIR, else
+// $XDG_CONFIG_HOME/worktrace-agent, else $HOME/.config/worktrace-agent. Empty variables count
+// as unset. Fails with Errc::invalid_argument when none of them is set.
+[[nodiscard]] Result<std::filesystem::path> resolve_config_dir(
+    const std::optional<std::string>& flag, const EnvLookup& env);
+
+}  // namespace worktrace::agent::state

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "core/actor.hpp"
+#include "core/clock.hpp"
+#include "core/result.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace worktrace::agent::state {
+
+inline constexpr std::string_view kStatusFileName = "status.json";
+
+// What `run` is doing, as written to status.json for `status` and for people.
+enum class AgentState {
+  connecting,  // opening the control channel
+  connected,   // the server welcomed us
+  backoff,     // waiting to reconnect after a failure
+  stopped,     // exited on request
+  revoked,     // the server refused the credential; exited
+};
+
+[[nodiscard]] std::string_view state_name(AgentState state) noexcept;
+[[nodiscard]] std::optional<AgentState> parse_state(std::string_view name) noexcept;
+
+// The content of status.json. Timestamps are epoch milliseconds.
+struct AgentStatus {
+  AgentState state = AgentState::connecting;
+  std::string server{};
+  DeviceId device_id = 0;
+  std::int64_t pid = 0;
+  std::optional<EpochMs> connected_since{};  // only while connected
+  std::string last_error{};                  // the most recent failure; empty when none
+  std::optional<EpochMs> next_retry_at{};    // only in backoff
+  EpochMs updated_at = 0;
+
+  bool operator==(const AgentStatus&) const = default;
+};
+
+// Absent values are written as null so every key is always present.
+[[nodiscard]] boost::json::object to_json(const AgentStatus& status);
+
+// Fails with Errc::invalid_argument naming the bad field ("status.json: $.state: ...").
+[[nodiscard]] Result<AgentStatus> parse_agent_status(std::string_view text);
+
+// Reads DIR/status.json; Errc::not_found when the agent never ran.
+[[nodiscard]] Result<AgentStatus> load_agent_status(const std::filesystem::path& dir);
+
+// Replaces DIR/status.json (mode 0600) atomically.
+[[nodiscard]] Result<void> save_agent_status(const std::filesystem::path& dir,
+                                             const AgentStatus& status);
+
+}  // namespace worktrace::agent::state

@@ -1,0 +1,62 @@
+#include "state/agent_status.hpp"
+
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+namespace worktrace::agent::state {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(AgentStatusTest, StateNamesRoundTrip) {
+  for (const AgentState state : {AgentState::connecting, AgentState::connected, AgentState::backoff,
+                                 AgentState::stopped, AgentState::revoked}) {
+    EXPECT_EQ(parse_state(state_name(state)), state);
+  }
+  EXPECT_FALSE(parse_state("sleeping"));
+}
+
+TEST(AgentStatusTest, WrittenPrivatelyWithEveryKeyAndReadBack) {
+  std::string pattern = (fs::temp_directory_path() / "worktrace-status-XXXXXX").string();
+  const fs::path dir = ::mkdtemp(pattern.data());
+  AgentStatus status{.state = AgentState::backoff,
+                     .server = "http://127.0.0.1:8080",
+                     .device_id = 3,
+                     .pid = 1234,
+                     .connected_since = std::nullopt,
+                     .last_error = "connection refused",
+                     .next_retry_at = 1'700'000'001'000,
+                     .updated_at = 1'700'000'000'000};
+  ASSERT_TRUE(save_agent_status(dir, status));
+  struct stat info {};
+  ASSERT_EQ(::stat((dir / "status.json").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  EXPECT_EQ(*load_agent_status(dir), status);
+
+  status.state = AgentState::connected;
+  status.connected_since = 1'700'000'002'000;
+  status.next_retry_at.reset();
+  status.last_error.clear();
+  const auto json = to_json(status);
+  EXPECT_TRUE(json.at("next_retry_at").is_null());
+  EXPECT_TRUE(json.at("last_error").is_null());
+  EXPECT_EQ(json.at("connected_since").as_int64(), 1'700'000'002'000);
+  ASSERT_TRUE(save_agent_status(dir, status));
+  EXPECT_EQ(*load_agent_status(dir), status);
+  fs::remove_all(dir);
+}
+
+TEST(AgentStatusTest, BadStatusNamesTheField) {
+  auto parsed = parse_agent_status(R"({"state":"dancing"})");
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().message, "status.json: $.state: unknown state \"dancing\"");
+  parsed = parse_agent_status(R"({"state":"connected","pid":"12"})");
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().message, "status.json: $.pid: must be an integer");
+}
+
+}  // namespace
+}  // namespace worktrace::agent::state

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "protocol/device_info.hpp"
+#include "state/agent_status.hpp"
+#include "uplink/backoff.hpp"
+#include "uplink/server_url.hpp"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace worktrace::agent::uplink {
+
+struct ControlOptions {
+  ServerUrl url{};
+  std::string credential{};  // sent as "Authorization: Bearer <credential>"
+  std::string ca_file{};     // empty: the system CAs
+  std::chrono::milliseconds collect_interval{60'000};
+  BackoffPolicy backoff{};
+  std::chrono::milliseconds connect_timeout{30'000};  // TCP, TLS and the upgrade
+  std::chrono::milliseconds idle_timeout{60'000};     // pings after half of it, closes after it
+  // On stop, how long the close handshake may take before the socket is simply closed.
+  std::chrono::milliseconds close_timeout{1'500};
+  bool stop_on_signals = false;  // SIGINT and SIGTERM call stop()
+};
+
+// A change of the channel's state.
+struct ChannelEvent {
+  state::AgentState state = state::AgentState::connecting;
+  std::optional<EpochMs> connected_since;  // set while connected
+  std::string last_error;                  // the failure that caused the latest reconnect
+  std::optional<EpochMs> next_retry_at;    // set in backoff
+};
+
+enum class RunOutcome {
+  stopped,  // stop() or a signal; the channel was closed with 1000
+  revoked,  // the server answered 401 to the upgrade: the credential is no longer valid
+};
+
+// The agent's control channel: a WebSocket (ws:// or wss://) to `/ws/agent` that stays open,
+// says hello with the device info, re-sends the device info when `collect` returns something
+// new, and reconnects with backoff when the connection drops. All its work happens on the
+// thread that calls run(), including the calls to `collect` and `on_event`; stop() may be
+// called from any thread.
+class ControlClient {
+ public:
+  using CollectFn = std::function<protocol::DeviceInfo()>;
+  using EventFn = std::function<void(const ChannelEvent&)>;
+
+  // `clock` must outlive this client; it stamps the events.
+  ControlClient(ControlOptions options, CollectFn collect, EventFn on_event, const Clock& clock);
+  ~ControlClient();
+  ControlClient(const ControlClient&) = delete;
+  ControlClient& operator=(const ControlClient&) = delete;
+
+  // Runs until stop(), a signal (when enabled) or revocation; call it once. Fails only when
+  // TLS cannot be set up (an unreadable CA file), before connecting.
+  [[nodiscard]] Result<RunOutcome> run();
+
+  // Asks run() to close the channel cleanly and return. Thread-safe; a stop() before run()
+  // makes run() return at once.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace worktrace::agent::uplink

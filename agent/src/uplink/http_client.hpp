@@ -1,0 +1,30 @@
+#pragma once
+
+#include "core/result.hpp"
+#include "uplink/server_url.hpp"
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace worktrace::agent::uplink {
+
+struct HttpReply {
+  int status = 0;
+  std::string body;
+};
+
+inline constexpr std::size_t kMaxReplyBodyBytes = 64 * 1024;
+
+// POSTs `body` (application/json) to `url.target(path)` on a fresh connection and returns the
+// reply, whatever its status. For https the server's certificate must verify against the
+// system CAs, or against `ca_file` alone when it is not empty. The whole exchange is bounded
+// by `timeout`. Fails with Errc::unavailable when the server cannot be reached, the TLS
+// handshake fails or the exchange times out (the message says which), Errc::invalid_argument
+// for an unreadable `ca_file`, Errc::payload_too_large for a reply body over
+// kMaxReplyBodyBytes. Blocks the calling thread.
+[[nodiscard]] Result<HttpReply> post_json(const ServerUrl& url, std::string_view path,
+                                          std::string body, const std::string& ca_file,
+                                          std::chrono::milliseconds timeout);
+
+}  // namespace worktrace::agent::uplink
