@@ -1,0 +1,79 @@
+#pragma once
+
+#include "api/router.hpp"
+#include "core/result.hpp"
+#include "realtime/channels.hpp"
+#include "realtime/hub.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace worktrace::net {
+
+struct TlsFiles {
+  std::filesystem::path cert;  // PEM certificate chain, leaf first
+  std::filesystem::path key;   // PEM private key of the leaf
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";  // IPv4 or IPv6 literal ("::1"), or a name resolving to one
+  std::uint16_t port = 8080;       // 0 = pick a free port
+  std::optional<TlsFiles> tls;     // set: HTTPS and WSS only
+  std::filesystem::path web_root;  // built dashboard; empty = no static files
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_header_bytes = 16 << 10;
+  std::size_t agent_max_message_bytes = 1 << 20;
+  std::size_t viewer_max_message_bytes = 64 << 10;
+  std::size_t ws_send_queue_frames = 64;
+  int io_threads = 1;
+  int blocking_threads = 4;
+  std::chrono::milliseconds shutdown_timeout{10'000};
+  std::chrono::milliseconds ws_ping_interval{20'000};
+  std::chrono::milliseconds request_timeout{30'000};  // read of one request (slowloris guard)
+  std::size_t max_connections = 10'000;
+  bool handle_signals = true;  // SIGINT/SIGTERM -> graceful stop
+};
+
+// The HTTP/1.1 and WebSocket server: REST through the router, /ws/agent and /ws/dashboard
+// through the channel handlers and the hub, /healthz, /metrics and the dashboard's static
+// files. Plain HTTP is allowed on loopback addresses only; anything else needs `tls`.
+//
+// Lifetime: construct, start(), run() on one thread (it returns after stop()), destroy.
+// stop() is the only member that other threads may call. Handlers run on a pool of
+// `blocking_threads` threads, never on the `io_threads` network threads.
+class Server {
+ public:
+  // All references must outlive the server. `router` is read-only from now on.
+  Server(ServerOptions options, const api::Router& router, realtime::Hub& hub,
+         realtime::AgentChannelHandler& agents, realtime::ViewerChannelHandler& viewers);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens; returns the bound port. Errors: invalid options, a host that does not
+  // resolve, plain HTTP on a non-loopback address, the address in use, unreadable or invalid
+  // TLS files (the message names the file). Call once.
+  [[nodiscard]] Result<std::uint16_t> start();
+
+  // Serves until stop() or a signal, then drains and returns: no new connections, /healthz
+  // answers 503, requests in flight finish (their responses say Connection: close), idle
+  // connections are closed, WebSockets get 1001, and after at most `shutdown_timeout` the
+  // rest is abandoned. Blocks the calling thread, which is one of the io threads. Returns at
+  // once if start() did not succeed.
+  void run();
+
+  // Starts the graceful stop. Thread-safe; may be called from any thread, any number of
+  // times, also before run().
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace worktrace::net

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "net/metrics.hpp"
+#include "realtime/peer.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace worktrace::net {
+
+// The Peer of one WebSocket connection: a bounded outgoing queue that any thread fills and
+// one writer coroutine on the connection's strand drains. When the queue is full the oldest
+// queued frame is dropped (and counted), so a slow client never blocks a sender. A close
+// request discards the queue; the writer then performs the close handshake.
+//
+// Thread safety: send() and close() from any thread; the writer-side methods (next,
+// set_wake_timer, finish) on the connection's strand only. `metrics` must outlive the peer.
+class WsPeer final : public realtime::Peer, public std::enable_shared_from_this<WsPeer> {
+ public:
+  WsPeer(boost::asio::any_io_executor strand, std::size_t max_queued_frames, Metrics& metrics);
+
+  bool send(realtime::Frame frame) override;
+  void close(std::uint16_t code, std::string reason) override;
+
+  // The writer's next job, taken off the queue.
+  struct Job {
+    enum class Kind { write, close, wait, stop };
+    Kind kind = Kind::stop;
+    realtime::Frame frame;         // for write
+    std::uint16_t close_code = 0;  // for close
+    std::string close_reason;      // for close
+  };
+  // Strand only. `wait`: nothing to do, wait on the wake timer (a send or close cancels it);
+  // `stop`: the connection is over, end the writer.
+  [[nodiscard]] Job next();
+
+  // Strand only: the timer the writer waits on. Must stay valid until finish().
+  void set_wake_timer(boost::asio::steady_timer* timer) noexcept { wake_timer_ = timer; }
+
+  // Strand only: the connection has ended. Later sends are dropped, the writer is told to
+  // stop, and the peer lets go of the strand (it may outlive the server in a hub's hands).
+  void finish();
+
+ private:
+  // Posts a wake-up of the writer to the strand. Call without holding mutex_.
+  void wake(boost::asio::any_io_executor strand);
+
+  Metrics& metrics_;
+  const std::size_t max_queued_frames_;
+  boost::asio::steady_timer* wake_timer_ = nullptr;  // strand only
+
+  std::mutex mutex_;
+  // Guarded by mutex_:
+  std::optional<boost::asio::any_io_executor> strand_;  // reset by finish()
+  std::deque<realtime::Frame> queue_;
+  bool writer_waiting_ = false;
+  bool close_requested_ = false;
+  bool close_taken_ = false;
+  std::uint16_t close_code_ = 0;
+  std::string close_reason_;
+};
+
+}  // namespace worktrace::net
