@@ -18,7 +18,10 @@ steps=()
 count() {
   local kind=$1 log=$2 status=$3 name=$4
   local p=0 f=0
-  if [[ $kind == ctest ]]; then
+  if [[ $kind == check ]]; then
+    # A whole-program check (type checker): one result.
+    if [[ $status -eq 0 ]]; then p=1; fi
+  elif [[ $kind == ctest ]]; then
     local line
     line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1)
     if [[ -n "$line" ]]; then
@@ -27,9 +30,17 @@ count() {
       total=$(sed -E 's/.* tests failed out of ([0-9]+).*/\1/' <<<"$line")
       p=$((total - f))
     fi
+  elif [[ $kind == vitest ]]; then
+    local line
+    line=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ *Tests +' | tail -1)
+    p=$(grep -oE '[0-9]+ passed' <<<"$line" | awk '{print $1+0}')
+    f=$(grep -oE '[0-9]+ failed' <<<"$line" | awk '{print $1+0}')
+    p=${p:-0}
+    f=${f:-0}
   else
-    p=$(grep -E '^# pass [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')
-    f=$(grep -E '^# fail [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')
+    # node:test's spec reporter closes each run with "ℹ pass N" and "ℹ fail N".
+    p=$(grep -E '^(ℹ|#) pass [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')
+    f=$(grep -E '^(ℹ|#) fail [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')
   fi
   # A step that crashed before reporting counts as one failure.
   if [[ $status -ne 0 && $f -eq 0 ]]; then f=1; fi
@@ -45,7 +56,7 @@ step() {
   shift 2
   local log="build/test-logs/${name// /_}.log"
   echo "==> $name"
-  "$@" 2>&1 | tee "$log" | grep -E '^(not ok|# (pass|fail)|[0-9]+% tests passed|.*\*\*\*Failed|.*Failed  )' || true
+  "$@" 2>&1 | tee "$log" | grep -E '^(✖|not ok|(ℹ|#) (pass|fail|skipped)|[0-9]+% tests passed|.*\*\*\*Failed|.*Failed  | *Tests +)' || true
   local status=${PIPESTATUS[0]}
   count "$kind" "$log" "$status" "$name"
 }
@@ -75,7 +86,8 @@ fi
 step "end-to-end (Xvfb, agent, Chromium)" node env WORKTRACE_BIN_DIR="$PWD/build/bin" \
   npm --prefix tests run --silent test:e2e
 
-step "dashboard unit tests (vitest)" node npm --prefix web run --silent test
+step "dashboard type check (svelte-check)" check npm --prefix web run --silent check
+step "dashboard unit tests (vitest)" vitest env NO_COLOR=1 npm --prefix web run --silent test
 
 echo
 echo "Summary (logs in build/test-logs/):"

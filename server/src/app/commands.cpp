@@ -95,6 +95,7 @@ int serve(const ServerConfig& config) {
   options.io_threads = config.io_threads;
   options.blocking_threads = config.blocking_threads;
   options.shutdown_timeout = std::chrono::seconds(config.shutdown_timeout_s);
+  options.allow_insecure_http = config.insecure_http;
   if (options.web_root.empty()) spdlog::warn("no dashboard: web/dist not found and --web-root not given");
 
   net::Server server(std::move(options), router, hub, devices.agent_channel(), devices.viewer_channel());

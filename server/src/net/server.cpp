@@ -127,8 +127,8 @@ Result<std::uint16_t> Server::Impl::start() {
                                             "': " + (ec ? ec.message() : "no address"));
   }
   const tcp::endpoint endpoint = *resolved.begin();
-  if (!tls && !endpoint.address().is_loopback()) {
-    return fail(Errc::invalid_argument, "plain HTTP is allowed only on a loopback address; " +
+  if (!tls && !options.allow_insecure_http && !endpoint.address().is_loopback()) {
+    return fail(Errc::invalid_argument, "plain HTTP is allowed only on a loopback address (or with --insecure-http); " +
                                             authority(endpoint) + " needs TLS");
   }
   auto listen_error = [&](const char* what) {

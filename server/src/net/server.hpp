@@ -37,11 +37,15 @@ struct ServerOptions {
   std::chrono::milliseconds request_timeout{30'000};  // read of one request (slowloris guard)
   std::size_t max_connections = 10'000;
   bool handle_signals = true;  // SIGINT/SIGTERM -> graceful stop
+  // Plain HTTP on a non-loopback address, for a TLS-terminating proxy in front. Off: such an
+  // address needs `tls`.
+  bool allow_insecure_http = false;
 };
 
 // The HTTP/1.1 and WebSocket server: REST through the router, /ws/agent and /ws/dashboard
 // through the channel handlers and the hub, /healthz, /metrics and the dashboard's static
-// files. Plain HTTP is allowed on loopback addresses only; anything else needs `tls`.
+// files. Plain HTTP is allowed on loopback addresses only; anything else needs `tls` (or
+// `allow_insecure_http`, set only by an explicit operator choice).
 //
 // Lifetime: construct, start(), run() on one thread (it returns after stop()), destroy.
 // stop() is the only member that other threads may call. Handlers run on a pool of
