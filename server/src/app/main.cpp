@@ -2,10 +2,13 @@
 
 #include "app/commands.hpp"
 #include "app/config.hpp"
+#include "core/log.hpp"
 #include "core/version.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <exception>
@@ -17,6 +20,9 @@ using worktrace::app::ServerConfig;
 
 int run(int argc, char** argv) {
   namespace app = worktrace::app;
+  // The database holds password hashes and credentials: nothing we create is for others.
+  ::umask(077);
+  worktrace::setup_logging("info", worktrace::LogFormat::text);
   CLI::App cli{"Worktrace server: activity monitoring for organizations"};
   cli.require_subcommand(1);
   cli.set_version_flag("--version", worktrace::kVersion);

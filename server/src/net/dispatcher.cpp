@@ -40,8 +40,13 @@ Plan not_allowed(std::string allow) {
 }  // namespace
 
 Dispatcher::Dispatcher(const api::Router& router, const std::filesystem::path& web_root,
-                       const Metrics& metrics, const std::atomic<bool>& draining)
-    : router_(router), static_files_(web_root), metrics_(metrics), draining_(draining) {}
+                       const Metrics& metrics, const std::atomic<bool>& draining,
+                       RateLimiter& limiter)
+    : router_(router),
+      static_files_(web_root),
+      metrics_(metrics),
+      draining_(draining),
+      limiter_(limiter) {}
 
 Plan Dispatcher::plan(const api::Request& request) const {
   const std::string_view path = request.path;
@@ -53,11 +58,17 @@ Plan Dispatcher::plan(const api::Request& request) const {
   }
   if (path == "/ws/agent" || path == "/ws/dashboard") {
     if (method != "GET") return not_allowed("GET");
+    if (!limiter_.allow(request.remote_ip, std::chrono::steady_clock::now())) {
+      return fixed(Plan::Target::rate_limited, "rate_limited");
+    }
     return path == "/ws/agent" ? fixed(Plan::Target::agent_channel, "/ws/agent")
                                : fixed(Plan::Target::dashboard_channel, "/ws/dashboard");
   }
   auto match = router_.match(method, path);
   if (match.handler != nullptr) {
+    if (!limiter_.allow(request.remote_ip, std::chrono::steady_clock::now())) {
+      return fixed(Plan::Target::rate_limited, "rate_limited");
+    }
     Plan plan = fixed(Plan::Target::handler, match.pattern);
     plan.handler = match.handler;
     plan.params = std::move(match.params);
@@ -96,6 +107,12 @@ api::Response Dispatcher::respond(const Plan& plan, api::Request& request) const
       return static_files_.serve(request.path, request.header("if-none-match"));
     case Plan::Target::method_not_allowed:
       return method_not_allowed(plan.allow);
+    case Plan::Target::rate_limited: {
+      auto response = api::Response::from_error(
+          fail(Errc::rate_limited, "too many requests from this address; retry in a second"));
+      response.set_header("Retry-After", "1");
+      return response;
+    }
     case Plan::Target::agent_channel:
     case Plan::Target::dashboard_channel:
       // Only reached for a plain GET without an upgrade; upgrades never get here.

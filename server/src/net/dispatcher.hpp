@@ -3,6 +3,7 @@
 #include "api/http_types.hpp"
 #include "api/router.hpp"
 #include "net/metrics.hpp"
+#include "net/rate_limiter.hpp"
 #include "net/static_files.hpp"
 
 #include <atomic>
@@ -23,6 +24,7 @@ struct Plan {
     static_file,        // a file from the web root (blocks)
     not_found,
     method_not_allowed,
+    rate_limited,  // the client is over its request rate: 429
   };
   Target target = Target::not_found;
   // The metrics label: a router pattern or a fixed name, never the raw path. Refers to the
@@ -39,12 +41,12 @@ struct Plan {
 };
 
 // Routes plain requests: the built-in /healthz and /metrics, the router's handlers, static
-// files, and the 404/405 answers. Knows nothing of sockets. Thread-safe; `router`, `metrics`
-// and `draining` must outlive it.
+// files, and the 404/405 answers. Knows nothing of sockets. Thread-safe; `router`, `metrics`,
+// `draining` and `limiter` must outlive it. Handlers and upgrades are rate-limited per client.
 class Dispatcher {
  public:
   Dispatcher(const api::Router& router, const std::filesystem::path& web_root,
-             const Metrics& metrics, const std::atomic<bool>& draining);
+             const Metrics& metrics, const std::atomic<bool>& draining, RateLimiter& limiter);
 
   [[nodiscard]] Plan plan(const api::Request& request) const;
 
@@ -60,6 +62,7 @@ class Dispatcher {
   StaticFiles static_files_;
   const Metrics& metrics_;
   const std::atomic<bool>& draining_;
+  RateLimiter& limiter_;
 };
 
 // Adds the headers every response carries: Server, the security headers (CSP, nosniff,

@@ -40,6 +40,14 @@ struct ServerOptions {
   // Plain HTTP on a non-loopback address, for a TLS-terminating proxy in front. Off: such an
   // address needs `tls`.
   bool allow_insecure_http = false;
+  // Per client IP, for API requests and WebSocket upgrades (not static files or /healthz):
+  // a token bucket of `api_rate_per_s` with bursts of `api_burst`; over it -> 429.
+  double api_rate_per_s = 50;
+  double api_burst = 200;
+  // Per WebSocket connection, for messages from the client; over it the message is refused
+  // with an `error` reply (code rate_limited) and the channel stays open.
+  double ws_messages_per_s = 20;
+  double ws_message_burst = 100;
 };
 
 // The HTTP/1.1 and WebSocket server: REST through the router, /ws/agent and /ws/dashboard

@@ -4,6 +4,7 @@
 #include "net/connections.hpp"
 #include "net/dispatcher.hpp"
 #include "net/metrics.hpp"
+#include "net/rate_limiter.hpp"
 #include "net/server.hpp"
 
 #include <boost/asio/thread_pool.hpp>
@@ -23,7 +24,8 @@ struct ServerState {
   ServerState(ServerOptions server_options, const api::Router& router, realtime::Hub& hub,
               realtime::AgentChannelHandler& agents, realtime::ViewerChannelHandler& viewers)
       : options(std::move(server_options)),
-        dispatcher(router, options.web_root, metrics, draining),
+        api_limiter({.rate_per_s = options.api_rate_per_s, .burst = options.api_burst}),
+        dispatcher(router, options.web_root, metrics, draining, api_limiter),
         channels{hub, agents, viewers},
         connections(metrics),
         pool(static_cast<std::size_t>(options.blocking_threads < 1 ? 1
@@ -32,6 +34,7 @@ struct ServerState {
   const ServerOptions options;
   Metrics metrics;
   std::atomic<bool> draining{false};  // set once when the graceful stop begins
+  RateLimiter api_limiter;
   Dispatcher dispatcher;
   ChannelContext channels;
   ConnectionRegistry connections;

@@ -36,6 +36,21 @@ TEST_F(ServerTest, HealthzAnswersOkWithTheVersionAndTheStandardHeaders) {
   EXPECT_TRUE(reply.keep_alive);
 }
 
+TEST_F(ServerTest, ClientOverItsRequestRateGets429ButHealthzStillAnswers) {
+  ServerOptions options = server.default_options();
+  options.api_rate_per_s = 0.001;  // no refill within the test
+  options.api_burst = 3;
+  server.start(options);
+  HttpClient client(server.port());
+  for (int request_idx = 0; request_idx < 3; ++request_idx) {
+    EXPECT_EQ(client.request("GET", "/api/v1/echo").status, 200);
+  }
+  const HttpReply limited = client.request("GET", "/api/v1/echo");
+  expect_error(limited, 429, "rate_limited");
+  EXPECT_EQ(limited.header("retry-after"), "1");
+  EXPECT_EQ(client.request("GET", "/healthz").status, 200);
+}
+
 TEST_F(ServerTest, UnknownPathIs404AndWrongMethodIs405WithAllow) {
   server.start();
   HttpClient client(server.port());

@@ -309,6 +309,8 @@ asio::awaitable<void> serve_channel(ServerState& state, Stream stream, BeastRequ
   spdlog::debug("{} {} channel open", info.remote_ip, channel_kind_name(kind));
 
   beast::flat_buffer buffer;
+  TokenBucket message_budget(state.options.ws_messages_per_s, state.options.ws_message_burst,
+                             std::chrono::steady_clock::now());
   for (;;) {
     auto [read_error, size] = co_await ws.async_read(buffer, kNoThrow);
     if (read_error) {
@@ -325,6 +327,12 @@ asio::awaitable<void> serve_channel(ServerState& state, Stream stream, BeastRequ
         peer->send(realtime::Frame::text(channel_error_message(
             fail(Errc::invalid_argument, "binary frames are not supported yet"))));
       }
+      continue;
+    }
+    if (!message_budget.take(std::chrono::steady_clock::now())) {
+      buffer.consume(buffer.size());
+      peer->send(realtime::Frame::text(channel_error_message(
+          fail(Errc::rate_limited, "too many messages on this channel; slow down"))));
       continue;
     }
     std::string message = beast::buffers_to_string(buffer.data());
