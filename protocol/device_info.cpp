@@ -26,6 +26,10 @@ Result<DeviceInfo> read_device_info(const ObjectReader& reader) {
       if (required) return fail(Errc::invalid_argument, reader.path_of(key) + ": is required");
       return {};
     }
+    // Control characters (newlines, terminal escapes) could forge log lines or screens.
+    if (has_control_characters(**value)) {
+      return fail(Errc::invalid_argument, reader.path_of(key) + ": must not contain control characters");
+    }
     out = std::move(**value);
     return {};
   };

@@ -36,7 +36,7 @@ inline constexpr std::size_t kMaxLocalIps = 32;
 [[nodiscard]] boost::json::object to_json(const DeviceInfo& info);
 
 // Reads a DeviceInfo object; unknown keys are ignored so newer agents can talk to older
-// servers. Errors name the path, e.g. "$.device.cpu_cores: must be between 0 and 4096".
+// servers. Text fields must be free of control characters. Errors name the path, e.g. "$.device.cpu_cores: must be between 0 and 4096".
 [[nodiscard]] Result<DeviceInfo> read_device_info(const ObjectReader& reader);
 
 }  // namespace worktrace::protocol

@@ -47,6 +47,16 @@ TEST(DeviceInfoTest, RequiresHostnameAndBoundsNumbers) {
             "$.device.local_ips[1]: must be a string of at most 64 bytes");
 }
 
+TEST(DeviceInfoTest, RejectsControlCharactersThatCouldForgeLogLines) {
+  auto doc = parse_json(R"({"hostname":"h\nFAKE LOG LINE","agent_version":"1"})");
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(read_device_info(*ObjectReader::open(*doc, "$.device")).error().message,
+            "$.device.hostname: must not contain control characters");
+  doc = parse_json(R"({"hostname":"h","os_name":"\u001b[31mred","agent_version":"1"})");
+  ASSERT_TRUE(doc);
+  EXPECT_FALSE(read_device_info(*ObjectReader::open(*doc, "$.device")));
+}
+
 TEST(DeviceInfoTest, IgnoresUnknownKeysFromNewerAgents) {
   auto doc = parse_json(R"({"hostname":"h","agent_version":"9","gpu":"future"})");
   ASSERT_TRUE(doc);

@@ -126,6 +126,13 @@ Result<void> ObjectReader::reject_unknown(std::initializer_list<std::string_view
   return {};
 }
 
+bool has_control_characters(std::string_view text) noexcept {
+  return std::any_of(text.begin(), text.end(), [](char ch) {
+    const auto byte = static_cast<unsigned char>(ch);
+    return byte < 0x20 || byte == 0x7f;
+  });
+}
+
 bool is_valid_utf8(std::string_view text) noexcept {
   std::size_t idx = 0;
   const auto size = text.size();

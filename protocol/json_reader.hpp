@@ -56,6 +56,10 @@ class ObjectReader {
   std::string path_;
 };
 
+// True when `text` holds an ASCII control character (below 0x20, or DEL): such text could
+// forge log lines or terminal output, so one-line fields refuse it.
+[[nodiscard]] bool has_control_characters(std::string_view text) noexcept;
+
 // True when `text` is well-formed UTF-8 (no overlongs, no surrogates).
 [[nodiscard]] bool is_valid_utf8(std::string_view text) noexcept;
 

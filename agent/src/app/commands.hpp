@@ -19,6 +19,7 @@ struct EnrollArgs {
   std::optional<std::string> config_dir;
   std::string ca_file;  // empty: the system CAs
   std::string name;     // empty: the server names the device after its hostname
+  bool insecure_http = false;  // allow http:// to a non-loopback server (credentials in clear)
 };
 
 // POSTs the token and this machine's device info to the server and stores the credential in

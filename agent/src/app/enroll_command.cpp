@@ -31,6 +31,13 @@ int enroll_command(const EnrollArgs& args) {
     print_error(url.error().message);
     return kExitUsage;
   }
+  // The same rule as the server's: plain HTTP only on this machine unless asked for.
+  const bool loopback = url->host == "localhost" || url->host == "::1" || url->host.starts_with("127.");
+  if (!url->tls && !loopback && !args.insecure_http) {
+    print_error("refusing to send the enrollment token and device credential unencrypted to " +
+                url->host + ": use an https:// URL, or --insecure-http if you accept that risk");
+    return kExitUsage;
+  }
   const bool token_ok = !args.token.empty() && args.token.size() <= kMaxTokenBytes &&
                         std::all_of(args.token.begin(), args.token.end(),
                                     [](char ch) { return ch > 0x20 && ch < 0x7f; });

@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
   enroll_cmd->add_option("--ca-file", enroll.ca_file,
                          "PEM file of CA certificates to trust instead of the system ones");
   enroll_cmd->add_option("--name", enroll.name, "Device name (default: the hostname)");
+  enroll_cmd->add_flag("--insecure-http", enroll.insecure_http,
+                       "Allow http:// to a server that is not on this machine (sends the "
+                       "token and the device credential unencrypted)");
 
   auto* run_cmd = app.add_subcommand("run", "Connect to the server and stay connected.");
   run_cmd->add_option("--config-dir", config_dir, "Where agent.json is kept");

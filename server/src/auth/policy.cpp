@@ -11,4 +11,10 @@ Result<void> require_role(const Actor& actor, std::initializer_list<Role> roles)
               "the role " + std::string(role_name(actor.role)) + " may not do this");
 }
 
+bool may_view_device(const Actor& actor, OrgId org_id, std::optional<UserId> owner) {
+  if (actor.org_id != org_id) return false;
+  if (actor.role == Role::employee) return owner.has_value() && *owner == actor.user_id;
+  return true;
+}
+
 }  // namespace worktrace::auth

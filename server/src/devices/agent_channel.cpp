@@ -1,5 +1,6 @@
 #include "devices/agent_channel.hpp"
 
+#include "auth/policy.hpp"
 #include "auth/tokens.hpp"
 #include "core/version.hpp"
 #include "protocol/json_reader.hpp"
@@ -12,8 +13,12 @@ namespace {
 
 constexpr std::size_t kMaxTypeBytes = 64;
 
-void publish(realtime::Hub& hub, OrgId org_id, const boost::json::object& event) {
-  hub.publish_to_org(org_id, realtime::Frame::text(boost::json::serialize(event)));
+// Tells the viewers who may see `device` (auth::may_view_device, the rule of GET /devices).
+void publish(realtime::Hub& hub, const DevicePrincipal& device, const boost::json::object& event) {
+  hub.publish_to_org(device.org_id, realtime::Frame::text(boost::json::serialize(event)),
+                     [&](const Actor& viewer) {
+                       return auth::may_view_device(viewer, device.org_id, device.user_id);
+                     });
 }
 
 }  // namespace
@@ -42,7 +47,7 @@ std::string AgentChannel::on_connected(const DevicePrincipal& device,
     spdlog::error("devices: cannot record the connection of device {}: {}", device.device_id,
                   updated.error().message);
   } else if (*updated) {
-    publish(hub_, device.org_id,
+    publish(hub_, device,
             {{"type", "device.online"}, {"device", device_json(**updated, /*online=*/true)}});
   }
   const boost::json::object welcome = {{"type", "welcome"},
@@ -74,7 +79,7 @@ Result<std::optional<std::string>> AgentChannel::on_text(const DevicePrincipal& 
   auto changed = store_.update_info(device.org_id, device.device_id, *info, clock_.now_ms());
   if (!changed) return changed.error();
   if (*changed) {
-    publish(hub_, device.org_id,
+    publish(hub_, device,
             {{"type", "device.updated"},
              {"device", device_json(**changed, hub_.is_online(device.device_id))}});
   }
@@ -88,7 +93,7 @@ void AgentChannel::on_disconnected(const DevicePrincipal& device) {
     spdlog::error("devices: cannot record the disconnection of device {}: {}", device.device_id,
                   seen.error().message);
   }
-  publish(hub_, device.org_id,
+  publish(hub_, device,
           {{"type", "device.offline"}, {"device_id", device.device_id}, {"last_seen_at", now}});
 }
 

@@ -94,6 +94,21 @@ TEST_F(ChannelsTest, ConnectingRecordsTheAddressWelcomesAndTellsOnlyTheOrganizat
   EXPECT_TRUE(globex_viewer_->messages().empty());
 }
 
+TEST_F(ChannelsTest, EmployeesHearOnlyOfTheirOwnDevices) {
+  const auto employee_viewer = connect_viewer(Actor{acme_employee_, acme_, Role::employee, {}});
+  // The shared device belongs to nobody: the employee must not hear of it.
+  (void)agent().on_connected(principal_, "203.0.113.9");
+  EXPECT_TRUE(employee_viewer->messages().empty());
+  EXPECT_EQ(acme_viewer_->messages().size(), 1u);
+
+  // Once it is the employee's own device, they do.
+  const DevicePrincipal own{device_id_, acme_, acme_employee_};
+  agent().on_disconnected(own);
+  const auto messages = employee_viewer->messages();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].at("type"), "device.offline");
+}
+
 TEST_F(ChannelsTest, DeviceInfoUpdatesTheRowOnlyWhenChangedAndPublishes) {
   hub_.agent_connected(principal_, std::make_shared<RecordingPeer>());
   auto same = agent().on_text(principal_, device_info_message("hello", sample_info("acme-laptop")));

@@ -99,6 +99,9 @@ Result<api::Response> DeviceService::enroll(const api::Request& request) {
   if (!info) return info.error();
   auto name = reader->optional_string("name", protocol::kMaxDeviceTextBytes);
   if (!name) return name.error();
+  if (name->has_value() && protocol::has_control_characters(**name)) {
+    return fail(Errc::invalid_argument, "$.name: must not contain control characters");
+  }
   // An absent or empty name falls back to the hostname.
   const std::string& device_name = name->value_or("").empty() ? info->hostname : **name;
 
@@ -124,7 +127,8 @@ Result<api::Response> DeviceService::enroll(const api::Request& request) {
 Result<api::Response> DeviceService::list(const api::Request& request) {
   auto actor = auth_.authenticate(request);
   if (!actor) return actor.error();
-  // Employees see only their own devices; the other roles see the whole organization.
+  // Employees see only their own devices; the other roles see the whole organization (the
+  // rule of auth::may_view_device, which the live events follow too).
   const std::optional<UserId> owner =
       actor->role == Role::employee ? std::optional<UserId>(actor->user_id) : std::nullopt;
   auto devices = store_.list(actor->org_id, owner);

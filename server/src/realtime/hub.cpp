@@ -36,12 +36,14 @@ void Hub::viewer_disconnected(ViewerId viewer_id) {
   viewers_.erase(viewer_id);
 }
 
-std::size_t Hub::publish_to_org(OrgId org_id, const Frame& frame) {
+std::size_t Hub::publish_to_org(OrgId org_id, const Frame& frame,
+                                const std::function<bool(const Actor&)>& may_see) {
   std::vector<std::shared_ptr<Peer>> targets;
   {
     std::lock_guard lock(mutex_);
     for (const auto& [viewer_id, entry] : viewers_) {
-      if (entry.actor.org_id == org_id) targets.push_back(entry.peer);
+      if (entry.actor.org_id != org_id) continue;
+      if (!may_see || may_see(entry.actor)) targets.push_back(entry.peer);
     }
   }
   std::size_t delivered = 0;

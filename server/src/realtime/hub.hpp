@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,8 +30,11 @@ class Hub {
   ViewerId viewer_connected(const Actor& actor, std::shared_ptr<Peer> peer);
   void viewer_disconnected(ViewerId viewer_id);
 
-  // Sends `frame` to every viewer of organization `org_id`; returns how many took it.
-  std::size_t publish_to_org(OrgId org_id, const Frame& frame);
+  // Sends `frame` to the viewers of organization `org_id` for whom `may_see` is true (all of
+  // them when it is empty); returns how many took it. `may_see` runs under the hub's lock:
+  // it must be quick and must not call the hub.
+  std::size_t publish_to_org(OrgId org_id, const Frame& frame,
+                             const std::function<bool(const Actor&)>& may_see = {});
   // Sends `frame` to the agent of `device_id` if it is connected here.
   bool send_to_agent(DeviceId device_id, const Frame& frame);
   // Closes the agent's channel (revoked device) with 1008 and `reason`.
