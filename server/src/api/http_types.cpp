@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <cctype>
 
 namespace worktrace::api {
 
@@ -34,6 +35,26 @@ std::string Request::bearer_token() const {
   const std::string_view value = header("authorization");
   if (value.size() <= kPrefix.size() || value.substr(0, kPrefix.size()) != kPrefix) return {};
   return std::string(value.substr(kPrefix.size()));
+}
+
+bool Request::same_origin() const {
+  const std::string_view origin = header("origin");
+  if (origin.empty()) return true;
+  const auto scheme_end = origin.find("://");
+  if (scheme_end == std::string_view::npos) return false;  // "null" and other opaque origins
+  const std::string_view scheme = origin.substr(0, scheme_end);
+  const std::string_view authority = origin.substr(scheme_end + 3);
+  if (scheme != (secure ? "https" : "http")) return false;
+  const std::string_view host = header("host");
+  if (host.empty() || authority.size() != host.size()) return false;
+  // Host names compare case-insensitively.
+  for (std::size_t idx = 0; idx < host.size(); ++idx) {
+    if (std::tolower(static_cast<unsigned char>(host[idx])) !=
+        std::tolower(static_cast<unsigned char>(authority[idx]))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 void Response::set_header(std::string name, std::string value) {

@@ -32,6 +32,9 @@ struct Request {
   [[nodiscard]] std::string cookie(std::string_view name) const;
   // The token of an `Authorization: Bearer <token>` header, or empty.
   [[nodiscard]] std::string bearer_token() const;
+  // False when the request carries an Origin header naming another site than its Host (a
+  // browser on another origin, cookies attached); true without Origin (not a browser).
+  [[nodiscard]] bool same_origin() const;
 };
 
 struct Response {

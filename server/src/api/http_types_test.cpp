@@ -17,6 +17,25 @@ TEST(RequestTest, ReadsHeadersCookiesAndBearerTokens) {
   EXPECT_EQ(request.bearer_token(), "");
 }
 
+TEST(RequestTest, SameOriginComparesOriginWithHostAndScheme) {
+  Request request;
+  EXPECT_TRUE(request.same_origin());  // no Origin: not a browser
+  request.headers = {{"host", "127.0.0.1:8080"}, {"origin", "http://127.0.0.1:8080"}};
+  EXPECT_TRUE(request.same_origin());
+  request.headers = {{"host", "Worktrace.Example.com"}, {"origin", "http://worktrace.example.com"}};
+  EXPECT_TRUE(request.same_origin());
+  request.headers = {{"host", "worktrace.example.com"}, {"origin", "http://wiki.example.com"}};
+  EXPECT_FALSE(request.same_origin());
+  request.headers = {{"host", "127.0.0.1:8080"}, {"origin", "http://127.0.0.1:9090"}};
+  EXPECT_FALSE(request.same_origin());
+  request.headers = {{"host", "127.0.0.1:8080"}, {"origin", "null"}};
+  EXPECT_FALSE(request.same_origin());
+  request.headers = {{"host", "127.0.0.1:8080"}, {"origin", "https://127.0.0.1:8080"}};
+  EXPECT_FALSE(request.same_origin());  // scheme differs from how the request arrived
+  request.secure = true;
+  EXPECT_TRUE(request.same_origin());
+}
+
 TEST(ResponseTest, RendersOurErrorsWithStatusCodeAndMessage) {
   auto response = Response::from_error(fail(Errc::invalid_argument, "$.token: is required"));
   EXPECT_EQ(response.status, 400);

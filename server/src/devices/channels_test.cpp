@@ -187,6 +187,12 @@ TEST_F(ChannelsTest, ViewersAuthenticateWithTheirSessionAndPlayPingPong) {
   EXPECT_EQ(actor->user_id, acme_owner_);
   EXPECT_EQ(actor->org_id, acme_);
 
+  // A page on another origin cannot ride on the cookie.
+  auto cross_site = make_request("GET", "/ws/dashboard", {}, token);
+  cross_site.headers.emplace_back("host", "worktrace.example.com");
+  cross_site.headers.emplace_back("origin", "http://wiki.example.com");
+  EXPECT_TRUE(viewer().authenticate(cross_site).error().is(Errc::permission_denied));
+
   const auto hello = boost::json::parse(viewer().on_connected(*actor));
   EXPECT_EQ(hello.at("type"), "hello");
   EXPECT_EQ(hello.at("server_version"), "0.1.0");

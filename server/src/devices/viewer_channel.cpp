@@ -16,6 +16,10 @@ constexpr std::size_t kMaxTypeBytes = 64;
 ViewerChannel::ViewerChannel(auth::AuthService& auth) : auth_(auth) {}
 
 Result<Actor> ViewerChannel::authenticate(const api::Request& upgrade) {
+  // Cookies ride along with a WebSocket opened by any page: only our own origin may open it.
+  if (!upgrade.same_origin()) {
+    return fail(Errc::permission_denied, "WebSocket connections from another origin are refused");
+  }
   return auth_.authenticate(upgrade);
 }
 

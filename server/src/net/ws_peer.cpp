@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <utility>
 
 namespace worktrace::net {
@@ -9,6 +10,8 @@ namespace worktrace::net {
 namespace {
 // RFC 6455: a close frame's payload is at most 125 bytes, 2 of them the code.
 constexpr std::size_t kMaxCloseReasonBytes = 123;
+// RFC 6455 close code 1013: try again later.
+constexpr std::uint16_t kTryAgainLater = 1013;
 }  // namespace
 
 WsPeer::WsPeer(boost::asio::any_io_executor strand, std::size_t max_queued_frames, Metrics& metrics)
@@ -23,11 +26,24 @@ bool WsPeer::send(realtime::Frame frame) {
     const std::lock_guard lock(mutex_);
     if (!strand_ || close_requested_) return false;
     if (queue_.size() >= max_queued_frames_) {
-      queue_.pop_front();
       metrics_.frame_dropped();
       accepted = false;
+      const auto oldest_droppable =
+          std::find_if(queue_.begin(), queue_.end(),
+                       [](const realtime::Frame& queued) { return queued.droppable; });
+      if (oldest_droppable != queue_.end()) {
+        queue_.erase(oldest_droppable);
+      } else if (frame.droppable) {
+        return false;  // everything queued matters more than this frame
+      } else {
+        // State the client must not miss would be lost: make it reconnect and reload.
+        close_requested_ = true;
+        close_code_ = kTryAgainLater;
+        close_reason_ = "too slow: reconnect";
+        queue_.clear();
+      }
     }
-    queue_.push_back(std::move(frame));
+    if (!close_requested_) queue_.push_back(std::move(frame));
     if (writer_waiting_) {
       writer_waiting_ = false;
       wake_on = strand_;

@@ -18,8 +18,9 @@ namespace worktrace::net {
 
 // The Peer of one WebSocket connection: a bounded outgoing queue that any thread fills and
 // one writer coroutine on the connection's strand drains. When the queue is full the oldest
-// queued frame is dropped (and counted), so a slow client never blocks a sender. A close
-// request discards the queue; the writer then performs the close handshake.
+// droppable frame is dropped (and counted); with none to drop, the connection is closed with
+// 1013 so its client reconnects and reloads. Either way a slow client never blocks a sender.
+// A close request discards the queue; the writer then performs the close handshake.
 //
 // Thread safety: send() and close() from any thread; the writer-side methods (next,
 // set_wake_timer, finish) on the connection's strand only. `metrics` must outlive the peer.

@@ -19,11 +19,17 @@ class WsPeerTest : public ::testing::Test {
   Metrics metrics;
 };
 
-TEST_F(WsPeerTest, DropsTheOldestQueuedFrameWhenFullAndCountsIt) {
+Frame droppable(std::string body) {
+  Frame frame = Frame::text(std::move(body));
+  frame.droppable = true;
+  return frame;
+}
+
+TEST_F(WsPeerTest, DropsTheOldestDroppableFrameWhenFullAndCountsIt) {
   auto peer = std::make_shared<WsPeer>(boost::asio::make_strand(io), 2, metrics);
-  EXPECT_TRUE(peer->send(Frame::text("1")));
-  EXPECT_TRUE(peer->send(Frame::text("2")));
-  EXPECT_FALSE(peer->send(Frame::text("3")));
+  EXPECT_TRUE(peer->send(droppable("1")));
+  EXPECT_TRUE(peer->send(droppable("2")));
+  EXPECT_FALSE(peer->send(droppable("3")));
   EXPECT_EQ(metrics.frames_dropped(), 1u);
   auto job = peer->next();
   ASSERT_EQ(job.kind, Kind::write);
@@ -32,6 +38,22 @@ TEST_F(WsPeerTest, DropsTheOldestQueuedFrameWhenFullAndCountsIt) {
   ASSERT_EQ(job.kind, Kind::write);
   EXPECT_EQ(*job.frame.payload, "3");
   EXPECT_EQ(peer->next().kind, Kind::wait);
+}
+
+TEST_F(WsPeerTest, APeerThatCannotKeepUpWithStateFramesIsClosedToReload) {
+  auto peer = std::make_shared<WsPeer>(boost::asio::make_strand(io), 2, metrics);
+  EXPECT_TRUE(peer->send(Frame::text("device.online")));
+  EXPECT_TRUE(peer->send(droppable("screenshot")));
+  // Full: the screenshot makes room for the state change.
+  EXPECT_FALSE(peer->send(Frame::text("device.updated")));
+  // Full of state changes: a droppable frame is refused, a state change closes the peer.
+  EXPECT_FALSE(peer->send(droppable("screenshot 2")));
+  EXPECT_FALSE(peer->send(Frame::text("device.offline")));
+  EXPECT_EQ(metrics.frames_dropped(), 3u);
+  const auto job = peer->next();
+  ASSERT_EQ(job.kind, Kind::close);
+  EXPECT_EQ(job.close_code, 1013);
+  EXPECT_EQ(peer->next().kind, Kind::stop);
 }
 
 TEST_F(WsPeerTest, CloseDiscardsTheQueueAndIsTakenOnce) {

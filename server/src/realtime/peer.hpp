@@ -11,6 +11,10 @@ namespace worktrace::realtime {
 struct Frame {
   std::shared_ptr<const std::string> payload;
   bool binary = false;
+  // A frame a newer one supersedes (a screenshot): a full queue may drop it. Other frames
+  // (state changes) are never dropped: a peer that cannot keep up with them is closed, so
+  // its client reconnects and reloads rather than showing a wrong state.
+  bool droppable = false;
 
   [[nodiscard]] static Frame text(std::string body) {
     return {std::make_shared<const std::string>(std::move(body)), false};
@@ -22,8 +26,9 @@ struct Frame {
 class Peer {
  public:
   virtual ~Peer() = default;
-  // Queues `frame` without blocking. The queue is bounded; returns false when the frame was
-  // dropped (or an older one evicted) because the peer is not keeping up or has gone.
+  // Queues `frame` without blocking. The queue is bounded: when it is full the oldest
+  // droppable frame makes room; with none, the peer is closed with 1013 (try again later).
+  // Returns false when a frame was dropped, the peer was closed, or it has gone.
   virtual bool send(Frame frame) = 0;
   // Starts a clean close with a WebSocket close code (RFC 6455, e.g. 1000, 1001, 1008) and a
   // reason of at most 123 bytes.
