@@ -235,6 +235,13 @@ Result<api::Response> AuthService::login(const api::Request& request) {
   auto password = reader->required_string("password", kMaxPasswordBytes);
   if (!password) return password.error();
 
+  // Each verification takes 64 MiB and ~70 ms of a core: a few at a time, so a flood of
+  // sign-ins can neither exhaust memory nor take every blocking thread from other requests.
+  if (!password_slots_.try_acquire_for(kPasswordSlotWait)) {
+    return fail(Errc::unavailable, "too many sign-ins at once; try again in a moment");
+  }
+  const PasswordSlot slot(password_slots_);
+
   // A malformed email is simply not a known one: same answer, same time.
   auto normalized = normalize_email(*email);
   auto found = db_.read([&](storage::Connection& connection) {

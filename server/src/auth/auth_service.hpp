@@ -9,6 +9,8 @@
 
 #include <boost/json/object.hpp>
 
+#include <chrono>
+#include <semaphore>
 #include <string>
 #include <string_view>
 
@@ -64,6 +66,19 @@ class AuthService {
   [[nodiscard]] Result<api::Response> login(const api::Request& request);
   [[nodiscard]] Result<api::Response> logout(const api::Request& request);
   [[nodiscard]] Result<api::Response> me(const api::Request& request);
+
+  // Password verifications running at once, and how long a sign-in waits for one.
+  static constexpr std::ptrdiff_t kPasswordSlots = 2;
+  static constexpr std::chrono::seconds kPasswordSlotWait{2};
+  std::counting_semaphore<kPasswordSlots> password_slots_{kPasswordSlots};
+  // Releases a slot taken with try_acquire.
+  struct PasswordSlot {
+    explicit PasswordSlot(std::counting_semaphore<kPasswordSlots>& slots) : slots_(slots) {}
+    ~PasswordSlot() { slots_.release(); }
+    PasswordSlot(const PasswordSlot&) = delete;
+    PasswordSlot& operator=(const PasswordSlot&) = delete;
+    std::counting_semaphore<kPasswordSlots>& slots_;
+  };
 
   storage::Db& db_;
   const Clock& clock_;
