@@ -4,10 +4,14 @@ namespace worktrace {
 
 std::string_view role_name(Role role) noexcept {
   switch (role) {
-    case Role::owner: return "owner";
-    case Role::admin: return "admin";
-    case Role::manager: return "manager";
-    case Role::employee: return "employee";
+    case Role::owner:
+      return "owner";
+    case Role::admin:
+      return "admin";
+    case Role::manager:
+      return "manager";
+    case Role::employee:
+      return "employee";
   }
   return "employee";
 }

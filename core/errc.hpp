@@ -11,18 +11,18 @@ namespace worktrace {
 // (see server/src/api/errors.hpp) and one stable string code that clients may rely on.
 enum class Errc {
   ok = 0,
-  invalid_argument,   // 400: the input is malformed or breaks a rule; the message says which.
-  unauthenticated,    // 401: no or bad credentials.
-  permission_denied,  // 403: authenticated, but not allowed.
-  not_found,          // 404
-  method_not_allowed, // 405
-  conflict,           // 409: already exists, or a concurrent change.
-  payload_too_large,  // 413
-  unsupported_media,  // 415
-  rate_limited,       // 429
-  unavailable,        // 503: shutting down or overloaded; retry later.
-  internal,           // 500: a bug or an unexpected failure; details only in the log.
-  io_error,           // 500: a file or device failed.
+  invalid_argument,    // 400: the input is malformed or breaks a rule; the message says which.
+  unauthenticated,     // 401: no or bad credentials.
+  permission_denied,   // 403: authenticated, but not allowed.
+  not_found,           // 404
+  method_not_allowed,  // 405
+  conflict,            // 409: already exists, or a concurrent change.
+  payload_too_large,   // 413
+  unsupported_media,   // 415
+  rate_limited,        // 429
+  unavailable,         // 503: shutting down or overloaded; retry later.
+  internal,            // 500: a bug or an unexpected failure; details only in the log.
+  io_error,            // 500: a file or device failed.
 };
 
 const boost::system::error_category& worktrace_category() noexcept;

@@ -8,11 +8,16 @@ boost::json::object to_json(const DeviceInfo& info) {
   boost::json::array ips;
   for (const auto& address : info.local_ips) ips.emplace_back(address);
   return {
-      {"hostname", info.hostname},   {"os_name", info.os_name},
-      {"os_id", info.os_id},         {"os_version", info.os_version},
-      {"kernel", info.kernel},       {"arch", info.arch},
-      {"cpu_model", info.cpu_model}, {"cpu_cores", info.cpu_cores},
-      {"memory_bytes", info.memory_bytes}, {"agent_version", info.agent_version},
+      {"hostname", info.hostname},
+      {"os_name", info.os_name},
+      {"os_id", info.os_id},
+      {"os_version", info.os_version},
+      {"kernel", info.kernel},
+      {"arch", info.arch},
+      {"cpu_model", info.cpu_model},
+      {"cpu_cores", info.cpu_cores},
+      {"memory_bytes", info.memory_bytes},
+      {"agent_version", info.agent_version},
       {"local_ips", std::move(ips)},
   };
 }
@@ -28,7 +33,8 @@ Result<DeviceInfo> read_device_info(const ObjectReader& reader) {
     }
     // Control characters (newlines, terminal escapes) could forge log lines or screens.
     if (has_control_characters(**value)) {
-      return fail(Errc::invalid_argument, reader.path_of(key) + ": must not contain control characters");
+      return fail(Errc::invalid_argument,
+                  reader.path_of(key) + ": must not contain control characters");
     }
     out = std::move(**value);
     return {};

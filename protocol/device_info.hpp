@@ -16,11 +16,11 @@ namespace worktrace::protocol {
 // it sees; the agent never reports its own public address.
 struct DeviceInfo {
   std::string hostname;
-  std::string os_name;      // PRETTY_NAME from /etc/os-release, e.g. "Debian GNU/Linux 12 (bookworm)"
-  std::string os_id;        // ID from /etc/os-release, e.g. "debian"
-  std::string os_version;   // VERSION_ID, e.g. "12"
-  std::string kernel;       // uname release, e.g. "6.1.0-18-amd64"
-  std::string arch;         // uname machine, e.g. "x86_64"
+  std::string os_name;  // PRETTY_NAME from /etc/os-release, e.g. "Debian GNU/Linux 12 (bookworm)"
+  std::string os_id;    // ID from /etc/os-release, e.g. "debian"
+  std::string os_version;  // VERSION_ID, e.g. "12"
+  std::string kernel;      // uname release, e.g. "6.1.0-18-amd64"
+  std::string arch;        // uname machine, e.g. "x86_64"
   std::string cpu_model;
   std::int64_t cpu_cores = 0;
   std::int64_t memory_bytes = 0;
@@ -36,7 +36,8 @@ inline constexpr std::size_t kMaxLocalIps = 32;
 [[nodiscard]] boost::json::object to_json(const DeviceInfo& info);
 
 // Reads a DeviceInfo object; unknown keys are ignored so newer agents can talk to older
-// servers. Text fields must be free of control characters. Errors name the path, e.g. "$.device.cpu_cores: must be between 0 and 4096".
+// servers. Text fields must be free of control characters. Errors name the path, e.g.
+// "$.device.cpu_cores: must be between 0 and 4096".
 [[nodiscard]] Result<DeviceInfo> read_device_info(const ObjectReader& reader);
 
 }  // namespace worktrace::protocol

@@ -46,14 +46,16 @@ Result<std::optional<std::string>> ObjectReader::optional_string(std::string_vie
   return std::optional<std::string>(std::string(*text));
 }
 
-Result<std::string> ObjectReader::required_string(std::string_view key, std::size_t max_bytes) const {
+Result<std::string> ObjectReader::required_string(std::string_view key,
+                                                  std::size_t max_bytes) const {
   auto value = optional_string(key, max_bytes);
   if (!value) return value.error();
   if (!value->has_value()) return bad(key, "is required");
   return std::move(**value);
 }
 
-Result<std::optional<std::int64_t>> ObjectReader::optional_int(std::string_view key, std::int64_t min,
+Result<std::optional<std::int64_t>> ObjectReader::optional_int(std::string_view key,
+                                                               std::int64_t min,
                                                                std::int64_t max) const {
   const auto* found = object_->if_contains(key);
   if (found == nullptr || found->is_null()) return std::optional<std::int64_t>();
@@ -163,7 +165,7 @@ bool is_valid_utf8(std::string_view text) noexcept {
       code_point = (code_point << 6) | (next & 0x3F);
     }
     static constexpr std::uint32_t kMinForLength[] = {0, 0x80, 0x800, 0x10000};
-    if (code_point < kMinForLength[extra]) return false;              // overlong
+    if (code_point < kMinForLength[extra]) return false;             // overlong
     if (code_point >= 0xD800 && code_point <= 0xDFFF) return false;  // surrogate
     if (code_point > 0x10FFFF) return false;
     idx += extra + 1;

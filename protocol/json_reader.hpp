@@ -14,7 +14,8 @@ namespace worktrace::protocol {
 
 // Parses `text` as one JSON document. Fails with Errc::invalid_argument ("body is not valid
 // JSON at offset N") on a syntax error or when nesting exceeds `max_depth`.
-[[nodiscard]] Result<boost::json::value> parse_json(std::string_view text, std::size_t max_depth = 32);
+[[nodiscard]] Result<boost::json::value> parse_json(std::string_view text,
+                                                    std::size_t max_depth = 32);
 
 // Reads the fields of one JSON object and names the path of the first bad one
 // ("$.device.hostname: must be a string of at most 255 bytes"). Missing optional keys are
@@ -23,9 +24,11 @@ namespace worktrace::protocol {
 class ObjectReader {
  public:
   // Fails unless `value` is an object.
-  [[nodiscard]] static Result<ObjectReader> open(const boost::json::value& value, std::string path = "$");
+  [[nodiscard]] static Result<ObjectReader> open(const boost::json::value& value,
+                                                 std::string path = "$");
 
-  [[nodiscard]] Result<std::string> required_string(std::string_view key, std::size_t max_bytes) const;
+  [[nodiscard]] Result<std::string> required_string(std::string_view key,
+                                                    std::size_t max_bytes) const;
   [[nodiscard]] Result<std::optional<std::string>> optional_string(std::string_view key,
                                                                    std::size_t max_bytes) const;
   [[nodiscard]] Result<std::int64_t> required_int(std::string_view key, std::int64_t min,

@@ -17,8 +17,8 @@ struct EnrollArgs {
   std::string server;
   std::string token;
   std::optional<std::string> config_dir;
-  std::string ca_file;  // empty: the system CAs
-  std::string name;     // empty: the server names the device after its hostname
+  std::string ca_file;         // empty: the system CAs
+  std::string name;            // empty: the server names the device after its hostname
   bool insecure_http = false;  // allow http:// to a non-loopback server (credentials in clear)
 };
 

@@ -2,8 +2,8 @@
 #include "core/log.hpp"
 #include "core/version.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <exception>
 

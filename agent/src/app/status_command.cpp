@@ -4,8 +4,8 @@
 #include "state/agent_config.hpp"
 #include "state/agent_status.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
+#include <boost/json/serialize.hpp>
 
 #include <cstdlib>
 

@@ -2,12 +2,12 @@
 
 #include "uplink/control_client_test_support.hpp"
 
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 #include <unistd.h>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 #include "api/http_types.hpp"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 namespace worktrace::api {
 namespace {
@@ -40,7 +40,8 @@ TEST(ResponseTest, RendersOurErrorsWithStatusCodeAndMessage) {
   auto response = Response::from_error(fail(Errc::invalid_argument, "$.token: is required"));
   EXPECT_EQ(response.status, 400);
   EXPECT_EQ(boost::json::parse(response.body),
-            boost::json::parse(R"({"error":{"code":"invalid_argument","message":"$.token: is required"}})"));
+            boost::json::parse(
+                R"({"error":{"code":"invalid_argument","message":"$.token: is required"}})"));
   EXPECT_EQ(Response::from_error(fail(Errc::payload_too_large, "x")).status, 413);
 }
 

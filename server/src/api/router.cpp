@@ -42,8 +42,10 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     for (std::size_t seg_idx = 0; seg_idx < segments.size() && matched; ++seg_idx) {
       const std::string& expected = route.segments[seg_idx];
       if (expected.size() > 2 && expected.front() == '{' && expected.back() == '}') {
-        if (segments[seg_idx].empty()) matched = false;
-        else params.emplace(expected.substr(1, expected.size() - 2), segments[seg_idx]);
+        if (segments[seg_idx].empty())
+          matched = false;
+        else
+          params.emplace(expected.substr(1, expected.size() - 2), segments[seg_idx]);
       } else {
         matched = expected == segments[seg_idx];
       }

@@ -28,7 +28,9 @@ constexpr const char* kDatabaseFile = "worktrace.db";
 Result<std::unique_ptr<storage::Db>> open_data_dir(const std::filesystem::path& data_dir) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
-  if (ec) return fail(Errc::io_error, "cannot create data directory " + data_dir.string() + ": " + ec.message());
+  if (ec)
+    return fail(Errc::io_error,
+                "cannot create data directory " + data_dir.string() + ": " + ec.message());
   std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace, ec);
   auto db = storage::open_sqlite(data_dir / kDatabaseFile);
@@ -96,9 +98,11 @@ int serve(const ServerConfig& config) {
   options.blocking_threads = config.blocking_threads;
   options.shutdown_timeout = std::chrono::seconds(config.shutdown_timeout_s);
   options.allow_insecure_http = config.insecure_http;
-  if (options.web_root.empty()) spdlog::warn("no dashboard: web/dist not found and --web-root not given");
+  if (options.web_root.empty())
+    spdlog::warn("no dashboard: web/dist not found and --web-root not given");
 
-  net::Server server(std::move(options), router, hub, devices.agent_channel(), devices.viewer_channel());
+  net::Server server(std::move(options), router, hub, devices.agent_channel(),
+                     devices.viewer_channel());
   auto port = server.start();
   if (!port) return report(port.error());
   if (!config.port_file.empty()) write_port_file(config.port_file, *port);
@@ -141,8 +145,8 @@ int init(const std::filesystem::path& data_dir) {
   return kExitOk;
 }
 
-int create_enrollment_token(const std::filesystem::path& data_dir, std::optional<std::int64_t> org_id,
-                            int uses, std::int64_t ttl_s) {
+int create_enrollment_token(const std::filesystem::path& data_dir,
+                            std::optional<std::int64_t> org_id, int uses, std::int64_t ttl_s) {
   auto db = open_data_dir(data_dir);
   if (!db) return report(db.error());
   SystemClock clock;
@@ -150,7 +154,9 @@ int create_enrollment_token(const std::filesystem::path& data_dir, std::optional
     org::OrgService orgs(**db, clock);
     auto first = orgs.first_org_id();
     if (!first) return report(first.error());
-    if (!*first) return report(fail(Errc::not_found, "no organization yet: run 'worktrace-server init' first"));
+    if (!*first)
+      return report(
+          fail(Errc::not_found, "no organization yet: run 'worktrace-server init' first"));
     org_id = **first;
   }
   realtime::Hub hub;

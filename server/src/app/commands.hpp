@@ -24,7 +24,7 @@ int migrate(const std::filesystem::path& data_dir);
 int init(const std::filesystem::path& data_dir);
 
 // Prints a new enrollment token for organization `org_id` (default: the first one).
-int create_enrollment_token(const std::filesystem::path& data_dir, std::optional<std::int64_t> org_id,
-                            int uses, std::int64_t ttl_s);
+int create_enrollment_token(const std::filesystem::path& data_dir,
+                            std::optional<std::int64_t> org_id, int uses, std::int64_t ttl_s);
 
 }  // namespace worktrace::app

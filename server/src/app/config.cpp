@@ -32,7 +32,8 @@ Result<ListenAddress> parse_listen(std::string_view text) {
     port_text = text.substr(colon + 1);
   }
   unsigned port = 0;
-  const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  const auto [end, ec] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
       port > 65535) {
     return bad_config("listen port '" + std::string(port_text) + "' must be a number 0-65535");
@@ -63,7 +64,8 @@ Result<void> apply_toml(ServerConfig& config, const std::filesystem::path& file)
                        std::initializer_list<std::string_view> known) -> Result<void> {
     for (const auto& [key, value] : section) {
       if (std::find(known.begin(), known.end(), key.str()) == known.end()) {
-        return bad_config("config file: unknown key '" + std::string(name) + std::string(key.str()) + "'");
+        return bad_config("config file: unknown key '" + std::string(name) +
+                          std::string(key.str()) + "'");
       }
     }
     return {};
@@ -78,8 +80,8 @@ Result<void> apply_toml(ServerConfig& config, const std::filesystem::path& file)
     assign(*value);
     return {};
   };
-  auto integer = [](const toml::node_view<toml::node>& node, std::string_view key,
-                    std::int64_t min, std::int64_t max, auto&& assign) -> Result<void> {
+  auto integer = [](const toml::node_view<toml::node>& node, std::string_view key, std::int64_t min,
+                    std::int64_t max, auto&& assign) -> Result<void> {
     if (!node) return {};
     const auto value = node.value<std::int64_t>();
     if (!value || !node.is_integer() || *value < min || *value > max) {
@@ -90,24 +92,44 @@ Result<void> apply_toml(ServerConfig& config, const std::filesystem::path& file)
     return {};
   };
 
-  Result<void> step = text(table["data"], "data", [&](const std::string& v) { config.data_dir = v; });
+  Result<void> step =
+      text(table["data"], "data", [&](const std::string& v) { config.data_dir = v; });
   if (!step) return step;
   if (const auto* server = table["server"].as_table()) {
-    if (auto r = check_keys(*server, "server.", {"listen", "web_root", "io_threads", "blocking_threads",
-                                                "max_body_bytes", "shutdown_timeout_s",
-                                                "insecure_http"});
+    if (auto r = check_keys(*server, "server.",
+                            {"listen", "web_root", "io_threads", "blocking_threads",
+                             "max_body_bytes", "shutdown_timeout_s", "insecure_http"});
         !r) {
       return r;
     }
     auto section = table["server"];
-    if (auto r = text(section["listen"], "server.listen", [&](const std::string& v) { config.listen = v; }); !r) return r;
-    if (auto r = text(section["web_root"], "server.web_root", [&](const std::string& v) { config.web_root = v; }); !r) return r;
-    if (auto r = integer(section["io_threads"], "server.io_threads", 1, 64, [&](std::int64_t v) { config.io_threads = static_cast<int>(v); }); !r) return r;
-    if (auto r = integer(section["blocking_threads"], "server.blocking_threads", 1, 256, [&](std::int64_t v) { config.blocking_threads = static_cast<int>(v); }); !r) return r;
-    if (auto r = integer(section["max_body_bytes"], "server.max_body_bytes", 1024, std::int64_t{1} << 30, [&](std::int64_t v) { config.max_body_bytes = v; }); !r) return r;
-    if (auto r = integer(section["shutdown_timeout_s"], "server.shutdown_timeout_s", 0, 3600, [&](std::int64_t v) { config.shutdown_timeout_s = v; }); !r) return r;
+    if (auto r = text(section["listen"], "server.listen",
+                      [&](const std::string& v) { config.listen = v; });
+        !r)
+      return r;
+    if (auto r = text(section["web_root"], "server.web_root",
+                      [&](const std::string& v) { config.web_root = v; });
+        !r)
+      return r;
+    if (auto r = integer(section["io_threads"], "server.io_threads", 1, 64,
+                         [&](std::int64_t v) { config.io_threads = static_cast<int>(v); });
+        !r)
+      return r;
+    if (auto r = integer(section["blocking_threads"], "server.blocking_threads", 1, 256,
+                         [&](std::int64_t v) { config.blocking_threads = static_cast<int>(v); });
+        !r)
+      return r;
+    if (auto r = integer(section["max_body_bytes"], "server.max_body_bytes", 1024,
+                         std::int64_t{1} << 30, [&](std::int64_t v) { config.max_body_bytes = v; });
+        !r)
+      return r;
+    if (auto r = integer(section["shutdown_timeout_s"], "server.shutdown_timeout_s", 0, 3600,
+                         [&](std::int64_t v) { config.shutdown_timeout_s = v; });
+        !r)
+      return r;
     if (auto node = section["insecure_http"]) {
-      if (!node.is_boolean()) return bad_config("config file: 'server.insecure_http' must be true or false");
+      if (!node.is_boolean())
+        return bad_config("config file: 'server.insecure_http' must be true or false");
       config.insecure_http = *node.value<bool>();
     }
   } else if (table.contains("server")) {
@@ -115,14 +137,26 @@ Result<void> apply_toml(ServerConfig& config, const std::filesystem::path& file)
   }
   if (const auto* tls = table["tls"].as_table()) {
     if (auto r = check_keys(*tls, "tls.", {"cert", "key"}); !r) return r;
-    if (auto r = text(table["tls"]["cert"], "tls.cert", [&](const std::string& v) { config.tls_cert = v; }); !r) return r;
-    if (auto r = text(table["tls"]["key"], "tls.key", [&](const std::string& v) { config.tls_key = v; }); !r) return r;
+    if (auto r = text(table["tls"]["cert"], "tls.cert",
+                      [&](const std::string& v) { config.tls_cert = v; });
+        !r)
+      return r;
+    if (auto r =
+            text(table["tls"]["key"], "tls.key", [&](const std::string& v) { config.tls_key = v; });
+        !r)
+      return r;
   }
   if (const auto* log = table["log"].as_table()) {
     if (auto r = check_keys(*log, "log.", {"level", "format"}); !r) return r;
-    if (auto r = text(table["log"]["level"], "log.level", [&](const std::string& v) { config.log_level = v; }); !r) return r;
+    if (auto r = text(table["log"]["level"], "log.level",
+                      [&](const std::string& v) { config.log_level = v; });
+        !r)
+      return r;
     std::string format;
-    if (auto r = text(table["log"]["format"], "log.format", [&](const std::string& v) { format = v; }); !r) return r;
+    if (auto r =
+            text(table["log"]["format"], "log.format", [&](const std::string& v) { format = v; });
+        !r)
+      return r;
     if (!format.empty()) {
       auto parsed = parse_log_format(format);
       if (!parsed) return parsed.error();
@@ -132,7 +166,8 @@ Result<void> apply_toml(ServerConfig& config, const std::filesystem::path& file)
   return {};
 }
 
-Result<void> apply_env(ServerConfig& config, const std::function<const char*(const char*)>& getenv) {
+Result<void> apply_env(ServerConfig& config,
+                       const std::function<const char*(const char*)>& getenv) {
   auto env = [&](const char* name) -> std::optional<std::string> {
     const char* value = getenv(name);
     if (value == nullptr || *value == '\0') return std::nullopt;

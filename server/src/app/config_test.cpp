@@ -27,8 +27,8 @@ TEST(ParseListenTest, AcceptsIpv4Ipv6AndLocalhost) {
 }
 
 TEST(ParseListenTest, RejectsMalformedAddressesWithAClearMessage) {
-  for (const char* bad : {"8080", "127.0.0.1", "127.0.0.1:", "127.0.0.1:70000", "::1:80",
-                          "[::1]8080", "host:8o"}) {
+  for (const char* bad :
+       {"8080", "127.0.0.1", "127.0.0.1:", "127.0.0.1:70000", "::1:80", "[::1]8080", "host:8o"}) {
     auto parsed = parse_listen(bad);
     ASSERT_FALSE(parsed) << bad;
     EXPECT_TRUE(parsed.error().is(Errc::invalid_argument));

@@ -5,8 +5,8 @@
 #include "core/log.hpp"
 #include "core/version.hpp"
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <sys/stat.h>
 
@@ -37,33 +37,43 @@ int run(int argc, char** argv) {
   std::string web_root;
   auto* serve = cli.add_subcommand("serve", "Run the server");
   serve->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
-  auto* listen_opt = serve->add_option("--listen", flags.listen, "ADDR:PORT to listen on (default 127.0.0.1:8080)");
+  auto* listen_opt = serve->add_option("--listen", flags.listen,
+                                       "ADDR:PORT to listen on (default 127.0.0.1:8080)");
   auto* data_opt = serve->add_option("--data", data_dir, "Data directory (default ./var)");
-  auto* web_opt = serve->add_option("--web-root", web_root, "Built dashboard directory (default web/dist)");
+  auto* web_opt =
+      serve->add_option("--web-root", web_root, "Built dashboard directory (default web/dist)");
   auto* cert_opt = serve->add_option("--tls-cert", tls_cert, "TLS certificate chain (PEM)");
   auto* key_opt = serve->add_option("--tls-key", tls_key, "TLS private key (PEM)");
   auto* insecure_opt = serve->add_flag("--insecure-http", flags.insecure_http,
                                        "Allow plain HTTP on a non-loopback address");
-  auto* level_opt = serve->add_option("--log-level", flags.log_level, "trace, debug, info, warn, error");
+  auto* level_opt =
+      serve->add_option("--log-level", flags.log_level, "trace, debug, info, warn, error");
   auto* format_opt = serve->add_option("--log-format", log_format, "text or json");
-  auto* io_opt = serve->add_option("--threads", flags.io_threads, "Network threads")->check(CLI::Range(1, 64));
-  auto* blocking_opt = serve->add_option("--blocking-threads", flags.blocking_threads,
-                                         "Database and other blocking work threads")->check(CLI::Range(1, 256));
-  auto* body_opt = serve->add_option("--max-body-bytes", flags.max_body_bytes, "Largest request body")
-                       ->check(CLI::Range(std::int64_t{1024}, std::int64_t{1} << 30));
-  auto* shutdown_opt = serve->add_option("--shutdown-timeout-s", flags.shutdown_timeout_s,
-                                         "Seconds to finish in-flight work on shutdown")
+  auto* io_opt =
+      serve->add_option("--threads", flags.io_threads, "Network threads")->check(CLI::Range(1, 64));
+  auto* blocking_opt = serve
+                           ->add_option("--blocking-threads", flags.blocking_threads,
+                                        "Database and other blocking work threads")
+                           ->check(CLI::Range(1, 256));
+  auto* body_opt =
+      serve->add_option("--max-body-bytes", flags.max_body_bytes, "Largest request body")
+          ->check(CLI::Range(std::int64_t{1024}, std::int64_t{1} << 30));
+  auto* shutdown_opt = serve
+                           ->add_option("--shutdown-timeout-s", flags.shutdown_timeout_s,
+                                        "Seconds to finish in-flight work on shutdown")
                            ->check(CLI::Range(0, 3600));
   std::string port_file;
   serve->add_option("--port-file", port_file, "Write the bound port to this file once listening");
 
   std::string migrate_data;
-  auto* migrate = cli.add_subcommand("migrate", "Apply database migrations and print the schema version");
+  auto* migrate =
+      cli.add_subcommand("migrate", "Apply database migrations and print the schema version");
   migrate->add_option("--data", migrate_data, "Data directory")->required();
 
   std::string init_data;
   auto* init = cli.add_subcommand(
-      "init", "Create the demo organization and owner if none exists (WORKTRACE_ADMIN_EMAIL/PASSWORD)");
+      "init",
+      "Create the demo organization and owner if none exists (WORKTRACE_ADMIN_EMAIL/PASSWORD)");
   init->add_option("--data", init_data, "Data directory")->required();
 
   std::string token_data;
@@ -73,8 +83,10 @@ int run(int argc, char** argv) {
   auto* token = cli.add_subcommand("enrollment-token", "Print a new agent enrollment token");
   token->add_option("--data", token_data, "Data directory")->required();
   token->add_option("--org", token_org, "Organization id (default: the first)");
-  token->add_option("--uses", token_uses, "How many devices may enroll with it")->check(CLI::Range(1, 1000));
-  token->add_option("--ttl-s", token_ttl_s, "Seconds until it expires")->check(CLI::Range(60, 2'592'000));
+  token->add_option("--uses", token_uses, "How many devices may enroll with it")
+      ->check(CLI::Range(1, 1000));
+  token->add_option("--ttl-s", token_ttl_s, "Seconds until it expires")
+      ->check(CLI::Range(60, 2'592'000));
 
   try {
     cli.parse(argc, argv);
@@ -93,7 +105,8 @@ int run(int argc, char** argv) {
       return app::kExitUsage;
     }
   }
-  if (auto loaded = app::apply_env(config, [](const char* name) { return std::getenv(name); }); !loaded) {
+  if (auto loaded = app::apply_env(config, [](const char* name) { return std::getenv(name); });
+      !loaded) {
     std::cerr << "worktrace-server: " << loaded.error().message << '\n';
     return app::kExitUsage;
   }

@@ -40,7 +40,8 @@ std::string session_cookie(std::string_view value, EpochMs max_age_ms, bool secu
   std::string cookie(kSessionCookie);
   cookie += '=';
   cookie += value;
-  cookie += "; Path=/; Max-Age=" + std::to_string(max_age_ms / 1000) + "; HttpOnly; SameSite=Strict";
+  cookie +=
+      "; Path=/; Max-Age=" + std::to_string(max_age_ms / 1000) + "; HttpOnly; SameSite=Strict";
   if (secure) cookie += "; Secure";
   return cookie;
 }
@@ -98,12 +99,13 @@ Result<std::string> normalize_email(std::string_view email) {
   const auto at = email.find('@');
   const bool shaped = at != std::string_view::npos && at > 0 && at + 1 < email.size() &&
                       email.find('@', at + 1) == std::string_view::npos;
-  const bool printable = std::all_of(email.begin(), email.end(), [](unsigned char ch) {
-    return ch > ' ' && ch != 0x7f;
-  });
+  const bool printable = std::all_of(email.begin(), email.end(),
+                                     [](unsigned char ch) { return ch > ' ' && ch != 0x7f; });
   if (!shaped || !printable || email.size() > kMaxEmailBytes) {
-    return fail(Errc::invalid_argument, "email: must be an address like name@example.com of at "
-                                        "most " + std::to_string(kMaxEmailBytes) + " bytes");
+    return fail(Errc::invalid_argument,
+                "email: must be an address like name@example.com of at "
+                "most " +
+                    std::to_string(kMaxEmailBytes) + " bytes");
   }
   std::string lowered(email);
   std::transform(lowered.begin(), lowered.end(), lowered.begin(), [](unsigned char ch) {
@@ -165,8 +167,7 @@ Result<Actor> AuthService::authenticate(const api::Request& request) {
 
   const Found& session = **found;
   const EpochMs now = clock_.now_ms();
-  const bool expired =
-      now >= session.expires_at || now - session.last_seen_at >= kSessionIdleMs;
+  const bool expired = now >= session.expires_at || now - session.last_seen_at >= kSessionIdleMs;
   if (expired || !session.active) {
     auto removed = db_.write([&](storage::Connection& connection) {
       return run(connection, "DELETE FROM sessions WHERE id = ?",

@@ -4,8 +4,8 @@
 #include "auth/tokens.hpp"
 #include "storage/test_support.hpp"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include <chrono>
 
@@ -84,16 +84,17 @@ TEST_F(AuthServiceTest, LoginAnswersUserAndOrgAndSetsAStrictCookie) {
 TEST_F(AuthServiceTest, StoresOnlyTheHashOfTheSessionToken) {
   const std::string token = session_token(login("ann@acme.test", kPassword));
   ASSERT_FALSE(token.empty());
-  auto stored = db().read([&](storage::Connection& connection) -> Result<std::vector<unsigned char>> {
-    auto statement = connection.prepare(
-        "SELECT token_hash, remote_ip, user_agent, expires_at - created_at FROM sessions");
-    if (!statement) return statement.error();
-    if (auto row = (*statement)->step(); !row || !*row) return fail(Errc::not_found, "none");
-    EXPECT_EQ((*statement)->column_text(1), "198.51.100.7");
-    EXPECT_EQ((*statement)->column_text(2), "test-agent/1.0");
-    EXPECT_EQ((*statement)->column_int(3), kSessionLifetimeMs);
-    return (*statement)->column_blob(0);
-  });
+  auto stored =
+      db().read([&](storage::Connection& connection) -> Result<std::vector<unsigned char>> {
+        auto statement = connection.prepare(
+            "SELECT token_hash, remote_ip, user_agent, expires_at - created_at FROM sessions");
+        if (!statement) return statement.error();
+        if (auto row = (*statement)->step(); !row || !*row) return fail(Errc::not_found, "none");
+        EXPECT_EQ((*statement)->column_text(1), "198.51.100.7");
+        EXPECT_EQ((*statement)->column_text(2), "test-agent/1.0");
+        EXPECT_EQ((*statement)->column_int(3), kSessionLifetimeMs);
+        return (*statement)->column_blob(0);
+      });
   ASSERT_TRUE(stored) << stored.error().message;
   const TokenHash expected = hash_token(token);
   EXPECT_EQ(*stored, std::vector<unsigned char>(expected.begin(), expected.end()));
@@ -139,15 +140,15 @@ TEST_F(AuthServiceTest, LoginValidatesItsBody) {
   EXPECT_NE(missing.body.find("$.password: is required"), std::string::npos) << missing.body;
 
   const boost::json::object long_email = {{"email", std::string(255, 'a')}, {"password", "x"}};
-  auto too_long = call(router_, make_request("POST", "/api/v1/auth/login",
-                                             boost::json::serialize(long_email)));
+  auto too_long =
+      call(router_, make_request("POST", "/api/v1/auth/login", boost::json::serialize(long_email)));
   EXPECT_EQ(too_long.status, 400);
   EXPECT_NE(too_long.body.find("$.email: must be at most 254 bytes"), std::string::npos);
 
   const boost::json::object long_password = {{"email", "a@b"},
                                              {"password", std::string(1025, 'p')}};
-  EXPECT_EQ(call(router_, make_request("POST", "/api/v1/auth/login",
-                                       boost::json::serialize(long_password)))
+  EXPECT_EQ(call(router_,
+                 make_request("POST", "/api/v1/auth/login", boost::json::serialize(long_password)))
                 .status,
             400);
 }

@@ -60,7 +60,8 @@ inline api::Request make_request(std::string method, std::string path, std::stri
   request.target = std::move(path);
   request.remote_ip = "198.51.100.7";
   if (!body.empty()) request.headers.emplace_back("content-type", "application/json");
-  if (!cookie.empty()) request.headers.emplace_back("cookie", std::string(kSessionCookie) + "=" + cookie);
+  if (!cookie.empty())
+    request.headers.emplace_back("cookie", std::string(kSessionCookie) + "=" + cookie);
   request.body = std::move(body);
   return request;
 }
@@ -92,7 +93,8 @@ inline std::string session_token(const api::Response& response) {
 inline std::string sign_in(const api::Router& router, std::string_view email,
                            std::string_view password) {
   const boost::json::object body = {{"email", email}, {"password", password}};
-  auto response = call(router, make_request("POST", "/api/v1/auth/login", boost::json::serialize(body)));
+  auto response =
+      call(router, make_request("POST", "/api/v1/auth/login", boost::json::serialize(body)));
   if (response.status != 200) throw std::runtime_error("sign_in: " + response.body);
   return session_token(response);
 }

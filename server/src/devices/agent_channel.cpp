@@ -5,8 +5,8 @@
 #include "core/version.hpp"
 #include "protocol/json_reader.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
 
 namespace worktrace::devices {
 namespace {

@@ -31,8 +31,8 @@ class ChannelsTest : public DevicesTest {
 
   std::string column_text(std::string_view column) {
     auto value = db().read([&](storage::Connection& connection) -> Result<std::string> {
-      auto statement = connection.prepare("SELECT " + std::string(column) +
-                                          " FROM devices WHERE id = ?");
+      auto statement =
+          connection.prepare("SELECT " + std::string(column) + " FROM devices WHERE id = ?");
       if (!statement) return statement.error();
       (*statement)->bind_int(1, device_id_);
       if (auto row = (*statement)->step(); !row || !*row) return fail(Errc::not_found, "none");
@@ -60,9 +60,12 @@ TEST_F(ChannelsTest, AgentsAuthenticateWithTheirCredentialUnlessRevoked) {
   EXPECT_EQ(principal->org_id, acme_);
   EXPECT_FALSE(principal->user_id.has_value());
 
-  EXPECT_TRUE(agent().authenticate(make_request("GET", "/ws/agent")).error().is(Errc::unauthenticated));
-  EXPECT_TRUE(agent().authenticate(upgrade_with_bearer("wtd_forged")).error().is(Errc::unauthenticated));
-  EXPECT_TRUE(agent().authenticate(upgrade_with_bearer("wte_" + credential_.substr(4)))
+  EXPECT_TRUE(
+      agent().authenticate(make_request("GET", "/ws/agent")).error().is(Errc::unauthenticated));
+  EXPECT_TRUE(
+      agent().authenticate(upgrade_with_bearer("wtd_forged")).error().is(Errc::unauthenticated));
+  EXPECT_TRUE(agent()
+                  .authenticate(upgrade_with_bearer("wte_" + credential_.substr(4)))
                   .error()
                   .is(Errc::unauthenticated));
 
@@ -146,10 +149,9 @@ TEST_F(ChannelsTest, BadAgentMessagesAreErrorsThatNameTheProblem) {
             "$.type: is required");
   EXPECT_EQ(agent().on_text(principal_, R"({"type":"device_info"})").error().message,
             "$.device: is required");
-  EXPECT_EQ(agent().on_text(principal_, R"({"type":"hello","device":{"hostname":"h"}})")
-                .error()
-                .message,
-            "$.device.agent_version: is required");
+  EXPECT_EQ(
+      agent().on_text(principal_, R"({"type":"hello","device":{"hostname":"h"}})").error().message,
+      "$.device.agent_version: is required");
   EXPECT_TRUE(agent()
                   .on_text(principal_, std::string(kMaxAgentMessageBytes + 1, ' '))
                   .error()
@@ -180,7 +182,10 @@ TEST_F(ChannelsTest, DisconnectingRecordsLastSeenAndPublishesOffline) {
 }
 
 TEST_F(ChannelsTest, ViewersAuthenticateWithTheirSessionAndPlayPingPong) {
-  EXPECT_TRUE(viewer().authenticate(make_request("GET", "/ws/dashboard")).error().is(Errc::unauthenticated));
+  EXPECT_TRUE(viewer()
+                  .authenticate(make_request("GET", "/ws/dashboard"))
+                  .error()
+                  .is(Errc::unauthenticated));
   const std::string token = sign_in("ann@acme.test");
   auto actor = viewer().authenticate(make_request("GET", "/ws/dashboard", {}, token));
   ASSERT_TRUE(actor) << actor.error().message;

@@ -18,7 +18,7 @@ struct Device {
   std::optional<UserId> user_id;  // the person it belongs to, when assigned
   std::string name;               // defaults to the hostname at enrolment
   protocol::DeviceInfo info;
-  std::string remote_ip;          // as the server last saw it
+  std::string remote_ip;  // as the server last saw it
   EpochMs enrolled_at = 0;
   EpochMs last_seen_at = 0;
   std::optional<EpochMs> revoked_at;

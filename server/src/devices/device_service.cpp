@@ -4,8 +4,8 @@
 #include "auth/tokens.hpp"
 #include "protocol/json_reader.hpp"
 
-#include <boost/json/array.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json/array.hpp>
 
 namespace worktrace::devices {
 namespace {
@@ -108,8 +108,8 @@ Result<api::Response> DeviceService::enroll(const api::Request& request) {
   const Error refused(Errc::unauthenticated, "enrollment token is unknown, expired or used up");
   if (!token->starts_with(auth::kEnrollmentTokenPrefix)) return refused;
   const std::string credential = auth::generate_token(auth::kDeviceCredentialPrefix);
-  auto enrolled = store_.enroll(auth::hash_token(*token), auth::hash_token(credential),
-                                device_name, *info, request.remote_ip, clock_.now_ms());
+  auto enrolled = store_.enroll(auth::hash_token(*token), auth::hash_token(credential), device_name,
+                                *info, request.remote_ip, clock_.now_ms());
   if (!enrolled) return enrolled.error();
   if (!*enrolled) return refused;
 

@@ -35,16 +35,17 @@ TEST_F(DevicesTest, CreateEnrollmentTokenChecksItsArgumentsAndStoresOnlyAHash) {
   EXPECT_EQ(token->uses, 5);
   EXPECT_EQ(token->expires_at, kStart + 600'000);
 
-  auto stored = db().read([&](storage::Connection& connection) -> Result<std::vector<unsigned char>> {
-    auto statement = connection.prepare(
-        "SELECT token_hash, uses_left, org_id FROM enrollment_tokens WHERE id = ?");
-    if (!statement) return statement.error();
-    (*statement)->bind_int(1, token->id);
-    if (auto row = (*statement)->step(); !row || !*row) return fail(Errc::not_found, "none");
-    EXPECT_EQ((*statement)->column_int(1), 5);
-    EXPECT_EQ((*statement)->column_int(2), acme_);
-    return (*statement)->column_blob(0);
-  });
+  auto stored =
+      db().read([&](storage::Connection& connection) -> Result<std::vector<unsigned char>> {
+        auto statement = connection.prepare(
+            "SELECT token_hash, uses_left, org_id FROM enrollment_tokens WHERE id = ?");
+        if (!statement) return statement.error();
+        (*statement)->bind_int(1, token->id);
+        if (auto row = (*statement)->step(); !row || !*row) return fail(Errc::not_found, "none");
+        EXPECT_EQ((*statement)->column_int(1), 5);
+        EXPECT_EQ((*statement)->column_int(2), acme_);
+        return (*statement)->column_blob(0);
+      });
   ASSERT_TRUE(stored);
   const auto hash = auth::hash_token(token->token);
   EXPECT_EQ(*stored, std::vector<unsigned char>(hash.begin(), hash.end()));
@@ -85,8 +86,7 @@ TEST_F(DevicesTest, EnrollmentTokenRouteIsForOwnersAndAdmins) {
 
   // The token records who made it.
   auto creator = db().read([&](storage::Connection& connection) -> Result<std::int64_t> {
-    auto statement = connection.prepare(
-        "SELECT created_by FROM enrollment_tokens WHERE id = ?");
+    auto statement = connection.prepare("SELECT created_by FROM enrollment_tokens WHERE id = ?");
     if (!statement) return statement.error();
     (*statement)->bind_int(1, body.at("id").as_int64());
     if (auto row = (*statement)->step(); !row || !*row) return fail(Errc::not_found, "none");
@@ -115,17 +115,18 @@ TEST_F(DevicesTest, EnrollConsumesOneUsePerDeviceAndReturnsTheCredentialOnce) {
   EXPECT_EQ(third.status, 401);
   EXPECT_EQ(error_message(third), "enrollment token is unknown, expired or used up");
 
-  auto stored = db().read([&](storage::Connection& connection) -> Result<std::vector<unsigned char>> {
-    auto statement = connection.prepare(
-        "SELECT credential_hash, remote_ip, name, org_id FROM devices WHERE id = ?");
-    if (!statement) return statement.error();
-    (*statement)->bind_int(1, body.at("device_id").as_int64());
-    if (auto row = (*statement)->step(); !row || !*row) return fail(Errc::not_found, "none");
-    EXPECT_EQ((*statement)->column_text(1), "198.51.100.7");
-    EXPECT_EQ((*statement)->column_text(2), "laptop-1");
-    EXPECT_EQ((*statement)->column_int(3), acme_);
-    return (*statement)->column_blob(0);
-  });
+  auto stored =
+      db().read([&](storage::Connection& connection) -> Result<std::vector<unsigned char>> {
+        auto statement = connection.prepare(
+            "SELECT credential_hash, remote_ip, name, org_id FROM devices WHERE id = ?");
+        if (!statement) return statement.error();
+        (*statement)->bind_int(1, body.at("device_id").as_int64());
+        if (auto row = (*statement)->step(); !row || !*row) return fail(Errc::not_found, "none");
+        EXPECT_EQ((*statement)->column_text(1), "198.51.100.7");
+        EXPECT_EQ((*statement)->column_text(2), "laptop-1");
+        EXPECT_EQ((*statement)->column_int(3), acme_);
+        return (*statement)->column_blob(0);
+      });
   ASSERT_TRUE(stored) << stored.error().message;
   const auto hash = auth::hash_token(credential);
   EXPECT_EQ(*stored, std::vector<unsigned char>(hash.begin(), hash.end()));
@@ -145,9 +146,9 @@ TEST_F(DevicesTest, EnrollRefusesExpiredUnknownAndMalformedTokens) {
   EXPECT_EQ(too_long.status, 400);
   EXPECT_EQ(error_message(too_long), "$.token: must be at most 128 bytes");
 
-  auto no_hostname = call(make_request("POST", "/api/v1/agent/enroll",
-                                       R"({"token":")" + token->token +
-                                           R"(","device":{"agent_version":"1"}})"));
+  auto no_hostname =
+      call(make_request("POST", "/api/v1/agent/enroll",
+                        R"({"token":")" + token->token + R"(","device":{"agent_version":"1"}})"));
   EXPECT_EQ(no_hostname.status, 400);
   EXPECT_EQ(error_message(no_hostname), "$.device.hostname: is required");
   // A refused body did not use the token up.
@@ -178,8 +179,8 @@ TEST_F(DevicesTest, EnrollTakesAnOptionalNameThatDefaultsToTheHostname) {
   EXPECT_EQ(with_name(nullptr).status, 201);
 
   const std::string owner = sign_in("ann@acme.test");
-  const auto listed = boost::json::parse(
-      call(make_request("GET", "/api/v1/devices", {}, owner)).body);
+  const auto listed =
+      boost::json::parse(call(make_request("GET", "/api/v1/devices", {}, owner)).body);
   std::vector<std::string> names;
   for (const auto& device : listed.at("devices").as_array()) {
     names.emplace_back(device.at("name").as_string());

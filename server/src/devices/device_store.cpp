@@ -192,9 +192,8 @@ Result<std::optional<CredentialMatch>> DeviceStore::find_by_credential(
 }
 
 Result<std::optional<Device>> DeviceStore::find(OrgId org_id, DeviceId device_id) {
-  return db_.read([&](storage::Connection& connection) {
-    return find_in(connection, org_id, device_id);
-  });
+  return db_.read(
+      [&](storage::Connection& connection) { return find_in(connection, org_id, device_id); });
 }
 
 Result<std::vector<Device>> DeviceStore::list(OrgId org_id, std::optional<UserId> owner) {
@@ -217,12 +216,11 @@ Result<std::vector<Device>> DeviceStore::list(OrgId org_id, std::optional<UserId
 }
 
 Result<std::optional<Device>> DeviceStore::mark_connected(OrgId org_id, DeviceId device_id,
-                                                         std::string_view remote_ip,
-                                                         EpochMs now) {
+                                                          std::string_view remote_ip, EpochMs now) {
   return db_.write([&](storage::Connection& connection) -> Result<std::optional<Device>> {
-    auto statement = connection.prepare(sql(
-        "UPDATE devices SET remote_ip = ?, last_seen_at = ? WHERE id = ? AND org_id = ? "
-        "RETURNING "));
+    auto statement = connection.prepare(
+        sql("UPDATE devices SET remote_ip = ?, last_seen_at = ? WHERE id = ? AND org_id = ? "
+            "RETURNING "));
     if (!statement) return statement.error();
     (*statement)->bind_text(1, remote_ip.substr(0, kMaxRemoteIpBytes));
     (*statement)->bind_int(2, now);
@@ -245,18 +243,18 @@ Result<bool> DeviceStore::mark_seen(OrgId org_id, DeviceId device_id, EpochMs no
 }
 
 Result<std::optional<Device>> DeviceStore::update_info(OrgId org_id, DeviceId device_id,
-                                                      const protocol::DeviceInfo& info,
-                                                      EpochMs now) {
+                                                       const protocol::DeviceInfo& info,
+                                                       EpochMs now) {
   return db_.write([&](storage::Connection& connection) -> Result<std::optional<Device>> {
     auto current = find_in(connection, org_id, device_id);
     if (!current) return current.error();
     if (!*current || (*current)->revoked_at || (*current)->info == info) {
       return std::optional<Device>();
     }
-    auto statement = connection.prepare(sql(
-        "UPDATE devices SET hostname = ?, os_name = ?, os_id = ?, os_version = ?, kernel = ?, "
-        "arch = ?, cpu_model = ?, cpu_cores = ?, memory_bytes = ?, agent_version = ?, "
-        "local_ips = ?, last_seen_at = ? WHERE id = ? AND org_id = ? RETURNING "));
+    auto statement = connection.prepare(
+        sql("UPDATE devices SET hostname = ?, os_name = ?, os_id = ?, os_version = ?, kernel = ?, "
+            "arch = ?, cpu_model = ?, cpu_cores = ?, memory_bytes = ?, agent_version = ?, "
+            "local_ips = ?, last_seen_at = ? WHERE id = ? AND org_id = ? RETURNING "));
     if (!statement) return statement.error();
     bind_info(**statement, 1, info);
     (*statement)->bind_int(12, now);

@@ -62,8 +62,8 @@ class DeviceStore {
   // Records a connection: remote IP and last-seen. Returns the updated device (nullopt when
   // it does not exist in `org_id`).
   [[nodiscard]] Result<std::optional<Device>> mark_connected(OrgId org_id, DeviceId device_id,
-                                                            std::string_view remote_ip,
-                                                            EpochMs now);
+                                                             std::string_view remote_ip,
+                                                             EpochMs now);
 
   // Sets last_seen_at = now; returns false when the device does not exist in `org_id`.
   [[nodiscard]] Result<bool> mark_seen(OrgId org_id, DeviceId device_id, EpochMs now);
@@ -72,8 +72,8 @@ class DeviceStore {
   // device when something changed, nullopt when nothing did or the device is unknown or
   // revoked.
   [[nodiscard]] Result<std::optional<Device>> update_info(OrgId org_id, DeviceId device_id,
-                                                         const protocol::DeviceInfo& info,
-                                                         EpochMs now);
+                                                          const protocol::DeviceInfo& info,
+                                                          EpochMs now);
 
  private:
   storage::Db& db_;

@@ -61,14 +61,14 @@ TEST_F(DeviceStoreTest, AnUnusableTokenChangesNothing) {
   auto token = devices_.create_enrollment_token(acme_, 1, 60);
   ASSERT_TRUE(token);
   const auto credential = auth::hash_token("wtd_new");
-  auto late = store_.enroll(auth::hash_token(token->token), credential, "late", sample_info("late"), "",
-                            token->expires_at);
+  auto late = store_.enroll(auth::hash_token(token->token), credential, "late", sample_info("late"),
+                            "", token->expires_at);
   ASSERT_TRUE(late);
   EXPECT_EQ(*late, std::nullopt);
   EXPECT_TRUE(store_.list(acme_, std::nullopt)->empty());
 
-  auto in_time = store_.enroll(auth::hash_token(token->token), credential, "ok", sample_info("ok"), "",
-                               token->expires_at - 1);
+  auto in_time = store_.enroll(auth::hash_token(token->token), credential, "ok", sample_info("ok"),
+                               "", token->expires_at - 1);
   ASSERT_TRUE(in_time && in_time->has_value());
   EXPECT_EQ((*in_time)->org_name, "Acme");
 }

@@ -10,9 +10,9 @@
 #include "realtime/hub.hpp"
 #include "storage/test_support.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <gtest/gtest.h>
 
 #include <mutex>
 #include <string>
@@ -98,8 +98,8 @@ class DevicesTest : public ::testing::Test {
   api::Response enroll(const std::string& token, const std::string& hostname) {
     const boost::json::object body = {{"token", token},
                                       {"device", protocol::to_json(sample_info(hostname))}};
-    return call(auth::testing::make_request("POST", "/api/v1/agent/enroll",
-                                            boost::json::serialize(body)));
+    return call(
+        auth::testing::make_request("POST", "/api/v1/agent/enroll", boost::json::serialize(body)));
   }
 
   // Enrolls a device into `org_id`; returns (device id, credential).

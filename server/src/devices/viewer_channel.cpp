@@ -3,8 +3,8 @@
 #include "core/version.hpp"
 #include "protocol/json_reader.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
 
 namespace worktrace::devices {
 namespace {
@@ -31,9 +31,8 @@ std::string ViewerChannel::on_connected(const Actor& viewer) {
                   profile.error().message);
     profile = auth::UserProfile{viewer.user_id, viewer.org_id, {}, {}, viewer.role, {}};
   }
-  const boost::json::object hello = {{"type", "hello"},
-                                     {"server_version", kVersion},
-                                     {"user", auth::user_json(*profile)}};
+  const boost::json::object hello = {
+      {"type", "hello"}, {"server_version", kVersion}, {"user", auth::user_json(*profile)}};
   return boost::json::serialize(hello);
 }
 

@@ -25,13 +25,20 @@ ConnectionRegistry::Lease::~Lease() {
   registry_->remove(id_);
 }
 
-ConnectionRegistry::Lease ConnectionRegistry::add(boost::asio::any_io_executor strand) {
+std::optional<ConnectionRegistry::Lease> ConnectionRegistry::add(
+    boost::asio::any_io_executor strand, const std::string& remote_ip, std::size_t max_per_ip) {
   auto control = std::make_shared<ConnectionControl>(std::move(strand));
   std::uint64_t id = 0;
   {
     const std::lock_guard lock(mutex_);
+    std::size_t& open_from_ip = open_per_ip_[remote_ip];
+    if (open_from_ip >= max_per_ip) {
+      if (open_from_ip == 0) open_per_ip_.erase(remote_ip);
+      return std::nullopt;
+    }
+    ++open_from_ip;
     id = next_id_++;
-    connections_.emplace(id, control);
+    connections_.emplace(id, Entry{control, remote_ip});
   }
   metrics_.connection_opened();
   return Lease(*this, id, std::move(control));
@@ -47,7 +54,7 @@ void ConnectionRegistry::shutdown_all() {
   {
     const std::lock_guard lock(mutex_);
     open.reserve(connections_.size());
-    for (const auto& [id, control] : connections_) open.push_back(control);
+    for (const auto& [id, entry] : connections_) open.push_back(entry.control);
   }
   for (const auto& control : open) control->request_shutdown();
 }
@@ -55,7 +62,11 @@ void ConnectionRegistry::shutdown_all() {
 void ConnectionRegistry::remove(std::uint64_t id) {
   {
     const std::lock_guard lock(mutex_);
-    connections_.erase(id);
+    const auto found = connections_.find(id);
+    if (found == connections_.end()) return;
+    const auto per_ip = open_per_ip_.find(found->second.remote_ip);
+    if (per_ip != open_per_ip_.end() && --per_ip->second == 0) open_per_ip_.erase(per_ip);
+    connections_.erase(found);
   }
   metrics_.connection_closed();
 }

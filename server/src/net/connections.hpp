@@ -10,6 +10,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 
 namespace worktrace::net {
 
@@ -57,8 +59,10 @@ class ConnectionRegistry {
     std::shared_ptr<ConnectionControl> control_;
   };
 
-  // Registers a connection whose strand is `strand`.
-  [[nodiscard]] Lease add(boost::asio::any_io_executor strand);
+  // Registers a connection whose strand is `strand`, from client address `remote_ip`;
+  // nothing (and nothing registered) when that address already has `max_per_ip` open.
+  [[nodiscard]] std::optional<Lease> add(boost::asio::any_io_executor strand,
+                                         const std::string& remote_ip, std::size_t max_per_ip);
 
   [[nodiscard]] std::size_t size() const;
 
@@ -66,12 +70,18 @@ class ConnectionRegistry {
   void shutdown_all();
 
  private:
+  struct Entry {
+    std::shared_ptr<ConnectionControl> control;
+    std::string remote_ip;
+  };
+
   void remove(std::uint64_t id);
 
   Metrics& metrics_;
   mutable std::mutex mutex_;
   // Guarded by mutex_:
-  std::map<std::uint64_t, std::shared_ptr<ConnectionControl>> connections_;
+  std::map<std::uint64_t, Entry> connections_;
+  std::map<std::string, std::size_t, std::less<>> open_per_ip_;
   std::uint64_t next_id_ = 1;
 };
 

@@ -34,8 +34,9 @@ bool RateLimiter::allow(std::string_view key, SteadyTime now) {
       std::erase_if(shard.buckets, [&](const auto& entry) { return entry.second.full_at(now); });
       if (shard.buckets.size() >= shard_limit) return true;
     }
-    found = shard.buckets.emplace(std::string(key), TokenBucket(policy_.rate_per_s, policy_.burst, now))
-                .first;
+    found =
+        shard.buckets.emplace(std::string(key), TokenBucket(policy_.rate_per_s, policy_.burst, now))
+            .first;
   }
   return found->second.take(now);
 }

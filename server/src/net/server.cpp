@@ -128,8 +128,9 @@ Result<std::uint16_t> Server::Impl::start() {
   }
   const tcp::endpoint endpoint = *resolved.begin();
   if (!tls && !options.allow_insecure_http && !endpoint.address().is_loopback()) {
-    return fail(Errc::invalid_argument, "plain HTTP is allowed only on a loopback address (or with --insecure-http); " +
-                                            authority(endpoint) + " needs TLS");
+    return fail(Errc::invalid_argument,
+                "plain HTTP is allowed only on a loopback address (or with --insecure-http); " +
+                    authority(endpoint) + " needs TLS");
   }
   auto listen_error = [&](const char* what) {
     boost::system::error_code ignored;
@@ -192,12 +193,19 @@ asio::awaitable<void> Server::Impl::accept_loop() {
       continue;  // the socket closes as it goes out of scope
     }
     boost::system::error_code ignored;
+    const auto peer = socket.remote_endpoint(ignored);
+    auto lease = state.connections.add(socket.get_executor(),
+                                       ignored ? std::string() : peer.address().to_string(),
+                                       state.options.max_connections_per_ip);
+    if (!lease) {
+      ++refused_since_log;
+      continue;  // one address holds its share of connections: close this one
+    }
     socket.set_option(tcp::no_delay(true), ignored);
-    auto lease = state.connections.add(socket.get_executor());
     if (tls) {
-      detail::start_tls_session(state, std::move(socket), std::move(lease));
+      detail::start_tls_session(state, std::move(socket), std::move(*lease));
     } else {
-      detail::start_plain_session(state, std::move(socket), std::move(lease));
+      detail::start_plain_session(state, std::move(socket), std::move(*lease));
     }
   }
 }

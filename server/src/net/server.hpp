@@ -36,7 +36,8 @@ struct ServerOptions {
   std::chrono::milliseconds ws_ping_interval{20'000};
   std::chrono::milliseconds request_timeout{30'000};  // read of one request (slowloris guard)
   std::size_t max_connections = 10'000;
-  bool handle_signals = true;  // SIGINT/SIGTERM -> graceful stop
+  std::size_t max_connections_per_ip = 256;  // one client cannot take every slot
+  bool handle_signals = true;                // SIGINT/SIGTERM -> graceful stop
   // Plain HTTP on a non-loopback address, for a TLS-terminating proxy in front. Off: such an
   // address needs `tls`.
   bool allow_insecure_http = false;

@@ -197,6 +197,27 @@ TEST_F(ServerTest, ConnectionsBeyondTheLimitAreClosed) {
   }));
 }
 
+TEST_F(ServerTest, OneAddressCannotTakeMoreThanItsShareOfConnections) {
+  auto options = server.default_options();
+  options.max_connections_per_ip = 2;
+  server.start(options);
+  auto first = std::make_unique<HttpClient>(server.port());
+  HttpClient second(server.port());
+  EXPECT_EQ(first->request("GET", "/healthz").status, 200);
+  EXPECT_EQ(second.request("GET", "/healthz").status, 200);
+  RawConnection refused(server.port());
+  EXPECT_EQ(refused.read_until_close(), "");
+  first.reset();
+  EXPECT_TRUE(eventually([&] {
+    try {
+      HttpClient again(server.port());
+      return again.request("GET", "/healthz").status == 200;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }));
+}
+
 TEST_F(ServerTest, StaticFilesHaveContentTypesAndCacheHeaders) {
   server.start();
   HttpClient client(server.port());

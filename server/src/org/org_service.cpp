@@ -11,9 +11,8 @@ namespace {
 
 // Characters, not bytes: a UTF-8 continuation byte does not start a character.
 std::size_t count_characters(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](unsigned char ch) {
-    return (ch & 0xC0) != 0x80;
-  }));
+  return static_cast<std::size_t>(std::count_if(
+      text.begin(), text.end(), [](unsigned char ch) { return (ch & 0xC0) != 0x80; }));
 }
 
 struct ExistingOrg {
@@ -51,17 +50,19 @@ Result<OwnerLogin> OrgService::ensure_demo_org(std::optional<std::string> email,
                                             std::to_string(kMinPasswordCharacters) + " characters");
   }
   if (password && password->size() > auth::kMaxPasswordBytes) {
-    return fail(Errc::invalid_argument, "password: must be at most " +
-                                            std::to_string(auth::kMaxPasswordBytes) + " bytes");
+    return fail(Errc::invalid_argument,
+                "password: must be at most " + std::to_string(auth::kMaxPasswordBytes) + " bytes");
   }
 
   // Hashing is slow: look first, so a server that is set up already does not pay for it.
-  auto existing = db_.read([](storage::Connection& connection) { return find_first_org(connection); });
+  auto existing =
+      db_.read([](storage::Connection& connection) { return find_first_org(connection); });
   if (!existing) return existing.error();
   if (*existing) return existing_login(std::move(**existing));
 
-  const std::string secret =
-      password ? std::move(*password) : auth::random_string(kReadableAlphabet, kGeneratedPasswordLength);
+  const std::string secret = password
+                                 ? std::move(*password)
+                                 : auth::random_string(kReadableAlphabet, kGeneratedPasswordLength);
   auto hash = auth::hash_password(secret);
   if (!hash) return hash.error();
 

@@ -4,8 +4,8 @@
 #include "auth/test_support.hpp"
 #include "storage/test_support.hpp"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include <future>
 
@@ -32,7 +32,8 @@ class OrgServiceTest : public ::testing::Test {
     api::Router router;
     auth.register_routes(router);
     const std::string token = auth::testing::sign_in(router, email, password);
-    auto me = auth::testing::call(router, auth::testing::make_request("GET", "/api/v1/me", {}, token));
+    auto me =
+        auth::testing::call(router, auth::testing::make_request("GET", "/api/v1/me", {}, token));
     EXPECT_EQ(me.status, 200);
     return boost::json::parse(me.body);
   }

@@ -119,7 +119,8 @@ TEST(HubTest, ConcurrentPublishAndRegistrationIsSafe) {
     }
   });
   for (int round_idx = 0; round_idx < kRounds; ++round_idx) {
-    const ViewerId viewer_id = hub.viewer_connected(viewer_of(1), std::make_shared<RecordingPeer>());
+    const ViewerId viewer_id =
+        hub.viewer_connected(viewer_of(1), std::make_shared<RecordingPeer>());
     hub.viewer_disconnected(viewer_id);
   }
   publisher.join();

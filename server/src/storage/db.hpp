@@ -48,8 +48,10 @@ class Statement {
 
   // Binds an optional: null when empty.
   void bind_optional_int(int index, std::optional<std::int64_t> value) {
-    if (value) bind_int(index, *value);
-    else bind_null(index);
+    if (value)
+      bind_int(index, *value);
+    else
+      bind_null(index);
   }
 };
 
@@ -131,7 +133,7 @@ class Db {
       return outcome->error();
     });
     if (outcome && outcome->has_error()) return std::move(*outcome);  // fn's own error
-    if (!transaction) return transaction.error();  // begin or commit failed
+    if (!transaction) return transaction.error();                     // begin or commit failed
     return std::move(*outcome);
   }
 };

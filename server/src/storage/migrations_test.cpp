@@ -69,8 +69,9 @@ TEST(MigrationsTest, MigratesAFreshDatabaseOnceThenNothing) {
   EXPECT_EQ(*second, 0);
 
   auto recorded = db->read([](Connection& connection) -> Result<std::string> {
-    auto statement = connection.prepare("SELECT name, applied_at FROM schema_migrations "
-                                        "WHERE version = 1");
+    auto statement = connection.prepare(
+        "SELECT name, applied_at FROM schema_migrations "
+        "WHERE version = 1");
     if (!statement) return statement.error();
     if (auto row = (*statement)->step(); !row || !*row) return fail(Errc::not_found, "no row");
     EXPECT_GT((*statement)->column_int(1), 1'700'000'000'000);
@@ -87,7 +88,8 @@ TEST(MigrationsTest, UpgradesAnExistingVersionOneDatabaseKeepingItsData) {
   {
     auto old_server = open_or_die(file);
     ASSERT_EQ(*migrate(*old_server, foundation), 1);
-    ASSERT_TRUE(exec(*old_server, "INSERT INTO organizations (name, created_at) VALUES ('Acme', 1)"));
+    ASSERT_TRUE(
+        exec(*old_server, "INSERT INTO organizations (name, created_at) VALUES ('Acme', 1)"));
   }
 
   const std::vector<Migration> newer = {

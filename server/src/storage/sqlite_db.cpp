@@ -66,8 +66,8 @@ class SqliteStatement final : public Statement {
       remember(sqlite3_bind_zeroblob(handle_.get(), index, 0));
       return;
     }
-    remember(sqlite3_bind_blob64(handle_.get(), index, value.data(), value.size(),
-                                 SQLITE_TRANSIENT));
+    remember(
+        sqlite3_bind_blob64(handle_.get(), index, value.data(), value.size(), SQLITE_TRANSIENT));
   }
   void bind_null(int index) override { remember(sqlite3_bind_null(handle_.get(), index)); }
 
@@ -144,8 +144,8 @@ class SqliteConnection final : public Connection {
     if (handle == nullptr) return sqlite_error(SQLITE_MISUSE, "prepare: no statement in SQL");
     const std::string_view rest(tail, static_cast<std::size_t>(sql.data() + sql.size() - tail));
     if (rest.find_first_not_of(" \t\r\n;") != std::string_view::npos) {
-      return sqlite_error(SQLITE_MISUSE, "prepare takes one statement [" +
-                                             std::string(sql.substr(0, 200)) + "]");
+      return sqlite_error(SQLITE_MISUSE,
+                          "prepare takes one statement [" + std::string(sql.substr(0, 200)) + "]");
     }
     auto statement =
         std::make_unique<SqliteStatement>(db_.get(), std::move(handle), std::string(sql));
@@ -321,8 +321,8 @@ Result<std::unique_ptr<Db>> open_sqlite(const std::filesystem::path& file,
     return sqlite_error(SQLITE_MISUSE, "SQLite was built without thread support");
   }
 
-  auto writer = open_connection(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                options.busy_timeout_ms);
+  auto writer =
+      open_connection(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, options.busy_timeout_ms);
   if (!writer) return writer.error();
   SqliteConnection& connection = **writer;
   if (auto r = expect_pragma(connection, "PRAGMA journal_mode=WAL", "wal"); !r) return r.error();

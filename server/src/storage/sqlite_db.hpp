@@ -15,10 +15,10 @@ namespace worktrace::storage {
 [[nodiscard]] const boost::system::error_category& sqlite_category() noexcept;
 
 struct SqliteOptions {
-  int reader_count = 4;           // read-only connections in the pool, 1..64
-  int busy_timeout_ms = 5000;     // how long a connection waits for another process's lock
-  bool synchronous_full = true;   // PRAGMA synchronous=FULL (else NORMAL: WAL stays consistent
-                                  // but the last commits may be lost on power failure)
+  int reader_count = 4;          // read-only connections in the pool, 1..64
+  int busy_timeout_ms = 5000;    // how long a connection waits for another process's lock
+  bool synchronous_full = true;  // PRAGMA synchronous=FULL (else NORMAL: WAL stays consistent
+                                 // but the last commits may be lost on power failure)
 };
 
 // Opens (creating when missing) the SQLite database `file` in WAL mode with foreign keys on:

@@ -52,11 +52,11 @@ TEST(SqliteDbTest, OpensInWalModeWithForeignKeysOn) {
   ASSERT_TRUE(mode) << mode.error().message;
   EXPECT_EQ(*mode, "wal");
 
-  ASSERT_TRUE(create_table(*db, "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
-                                "CREATE TABLE child (parent_id INTEGER REFERENCES parent (id))"));
-  auto orphan = db->write([](Connection& connection) {
-    return connection.exec("INSERT INTO child VALUES (42)");
-  });
+  ASSERT_TRUE(create_table(*db,
+                           "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+                           "CREATE TABLE child (parent_id INTEGER REFERENCES parent (id))"));
+  auto orphan = db->write(
+      [](Connection& connection) { return connection.exec("INSERT INTO child VALUES (42)"); });
   ASSERT_FALSE(orphan);
   EXPECT_EQ(orphan.error().code.category(), sqlite_category());
   EXPECT_EQ(orphan.error().code.value(), SQLITE_CONSTRAINT_FOREIGNKEY);
@@ -209,9 +209,8 @@ TEST(SqliteDbTest, WriteCommitsOnSuccessAndRollsBackOnError) {
 
   EXPECT_EQ(*count_rows(*db, "t"), 1);
   // The writer is usable after both failures.
-  ASSERT_TRUE(db->write([](Connection& connection) {
-    return connection.exec("INSERT INTO t VALUES (4)");
-  }));
+  ASSERT_TRUE(db->write(
+      [](Connection& connection) { return connection.exec("INSERT INTO t VALUES (4)"); }));
   EXPECT_EQ(*count_rows(*db, "t"), 2);
 }
 
@@ -219,9 +218,8 @@ TEST(SqliteDbTest, ReadersAreReadOnly) {
   TempDir dir;
   auto db = open_or_die(dir.path() / "a.db");
   ASSERT_TRUE(create_table(*db, "CREATE TABLE t (i INTEGER)"));
-  auto written = db->read([](Connection& connection) {
-    return connection.exec("INSERT INTO t VALUES (1)");
-  });
+  auto written =
+      db->read([](Connection& connection) { return connection.exec("INSERT INTO t VALUES (1)"); });
   ASSERT_FALSE(written);
   EXPECT_EQ(written.error().code.category(), sqlite_category());
   EXPECT_EQ(written.error().code.value() & 0xff, SQLITE_READONLY);
@@ -296,7 +294,8 @@ TEST(SqliteDbTest, ReaderPoolIsBoundedAndWaitsForAFreeConnection) {
 TEST(SqliteDbTest, ConcurrentWritersAreSerialised) {
   TempDir dir;
   auto db = open_or_die(dir.path() / "a.db");
-  ASSERT_TRUE(create_table(*db, "CREATE TABLE counter (n INTEGER); INSERT INTO counter VALUES (0)"));
+  ASSERT_TRUE(
+      create_table(*db, "CREATE TABLE counter (n INTEGER); INSERT INTO counter VALUES (0)"));
   constexpr int kThreads = 4;
   constexpr int kIncrements = 50;
   std::vector<std::thread> threads;
