@@ -39,9 +39,11 @@ class AgentChannel final : public Channel {
   ChannelKind kind() const noexcept override { return ChannelKind::agent; }
 
   void open(std::shared_ptr<realtime::Peer> peer) override {
-    peer->send(Frame::text(context_.agents.on_connected(device_, remote_ip_)));
+    // Registered before the handler announces it online, so that an older connection of the
+    // same device ending meanwhile sees itself replaced and does not announce it offline.
     peer_ = peer.get();
-    context_.hub.agent_connected(device_, std::move(peer));
+    context_.hub.agent_connected(device_, peer);
+    peer->send(Frame::text(context_.agents.on_connected(device_, remote_ip_)));
   }
 
   std::optional<std::string> on_text(std::string_view message) override {
