@@ -128,6 +128,21 @@ Result<void> ObjectReader::reject_unknown(std::initializer_list<std::string_view
   return {};
 }
 
+Result<TypedMessage> read_typed_message(std::string_view text, std::size_t max_bytes) {
+  constexpr std::size_t kMaxTypeBytes = 64;
+  if (text.size() > max_bytes) {
+    return fail(Errc::payload_too_large,
+                "message: must be at most " + std::to_string(max_bytes) + " bytes");
+  }
+  auto json = parse_json(text);
+  if (!json) return json.error();
+  auto reader = ObjectReader::open(*json);
+  if (!reader) return reader.error();
+  auto type = reader->required_string("type", kMaxTypeBytes);
+  if (!type) return type.error();
+  return TypedMessage{std::move(*json), std::move(*type)};
+}
+
 bool has_control_characters(std::string_view text) noexcept {
   return std::any_of(text.begin(), text.end(), [](char ch) {
     const auto byte = static_cast<unsigned char>(ch);

@@ -59,6 +59,16 @@ class ObjectReader {
   std::string path_;
 };
 
+// One message of a WebSocket channel: a JSON object whose `type` names what it is.
+struct TypedMessage {
+  boost::json::value json;
+  std::string type;
+};
+
+// Parses a channel message of at most `max_bytes` (Errc::payload_too_large beyond) that must
+// be an object with a string `type` of at most 64 bytes (Errc::invalid_argument otherwise).
+[[nodiscard]] Result<TypedMessage> read_typed_message(std::string_view text, std::size_t max_bytes);
+
 // True when `text` holds an ASCII control character (below 0x20, or DEL): such text could
 // forge log lines or terminal output, so one-line fields refuse it.
 [[nodiscard]] bool has_control_characters(std::string_view text) noexcept;

@@ -47,6 +47,17 @@ TEST(ObjectReaderTest, EnforcesLengthsAndUnknownKeys) {
   EXPECT_FALSE(ObjectReader::open(boost::json::value(3)));
 }
 
+TEST(TypedMessageTest, NeedsAnObjectWithATypeWithinTheSizeLimit) {
+  auto message = read_typed_message(R"({"type":"hello","n":1})", 100);
+  ASSERT_TRUE(message);
+  EXPECT_EQ(message->type, "hello");
+  EXPECT_EQ(message->json.at("n"), 1);
+  EXPECT_TRUE(read_typed_message(R"({"type":"hello"})", 5).error().is(Errc::payload_too_large));
+  EXPECT_EQ(read_typed_message(R"({"kind":"x"})", 100).error().message, "$.type: is required");
+  EXPECT_EQ(read_typed_message("[1]", 100).error().message, "$: must be an object");
+  EXPECT_TRUE(read_typed_message("{", 100).error().is(Errc::invalid_argument));
+}
+
 TEST(Utf8Test, AcceptsValidAndRejectsMalformedSequences) {
   EXPECT_TRUE(is_valid_utf8("plain"));
   EXPECT_TRUE(is_valid_utf8("\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));

@@ -11,8 +11,6 @@
 namespace worktrace::devices {
 namespace {
 
-constexpr std::size_t kMaxTypeBytes = 64;
-
 // Tells the viewers who may see `device` (auth::may_view_device, the rule of GET /devices).
 void publish(realtime::Hub& hub, const DevicePrincipal& device, const boost::json::object& event) {
   hub.publish_to_org(device.org_id, realtime::Frame::text(boost::json::serialize(event)),
@@ -59,18 +57,13 @@ std::string AgentChannel::on_connected(const DevicePrincipal& device,
 
 Result<std::optional<std::string>> AgentChannel::on_text(const DevicePrincipal& device,
                                                          std::string_view message) {
-  if (message.size() > kMaxAgentMessageBytes) {
-    return fail(Errc::payload_too_large, "message: must be at most 1 MiB");
+  auto parsed = protocol::read_typed_message(message, kMaxAgentMessageBytes);
+  if (!parsed) return parsed.error();
+  if (parsed->type != "hello" && parsed->type != "device_info") {
+    return fail(Errc::invalid_argument, "unknown message type '" + parsed->type + "'");
   }
-  auto json = protocol::parse_json(message);
-  if (!json) return json.error();
-  auto reader = protocol::ObjectReader::open(*json);
+  auto reader = protocol::ObjectReader::open(parsed->json);
   if (!reader) return reader.error();
-  auto type = reader->required_string("type", kMaxTypeBytes);
-  if (!type) return type.error();
-  if (*type != "hello" && *type != "device_info") {
-    return fail(Errc::invalid_argument, "unknown message type '" + *type + "'");
-  }
 
   auto device_reader = reader->required_object("device");
   if (!device_reader) return device_reader.error();

@@ -7,11 +7,6 @@
 #include <boost/json/serialize.hpp>
 
 namespace worktrace::devices {
-namespace {
-
-constexpr std::size_t kMaxTypeBytes = 64;
-
-}  // namespace
 
 ViewerChannel::ViewerChannel(auth::AuthService& auth) : auth_(auth) {}
 
@@ -37,17 +32,10 @@ std::string ViewerChannel::on_connected(const Actor& viewer) {
 }
 
 Result<std::optional<std::string>> ViewerChannel::on_text(const Actor&, std::string_view message) {
-  if (message.size() > kMaxViewerMessageBytes) {
-    return fail(Errc::payload_too_large, "message: must be at most 64 KiB");
-  }
-  auto json = protocol::parse_json(message);
-  if (!json) return json.error();
-  auto reader = protocol::ObjectReader::open(*json);
-  if (!reader) return reader.error();
-  auto type = reader->required_string("type", kMaxTypeBytes);
-  if (!type) return type.error();
-  if (*type == "ping") return std::optional<std::string>(R"({"type":"pong"})");
-  return fail(Errc::invalid_argument, "unknown message type '" + *type + "'");
+  auto parsed = protocol::read_typed_message(message, kMaxViewerMessageBytes);
+  if (!parsed) return parsed.error();
+  if (parsed->type == "ping") return std::optional<std::string>(R"({"type":"pong"})");
+  return fail(Errc::invalid_argument, "unknown message type '" + parsed->type + "'");
 }
 
 }  // namespace worktrace::devices

@@ -25,6 +25,16 @@ class ServerTest : public ::testing::Test {
   TestServer server;
 };
 
+// True when a new connection to `port` gets /healthz answered.
+bool serves_a_new_client(std::uint16_t port) {
+  try {
+    HttpClient again(port);
+    return again.request("GET", "/healthz").status == 200;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 TEST_F(ServerTest, HealthzAnswersOkWithTheVersionAndTheStandardHeaders) {
   server.start();
   HttpClient client(server.port());
@@ -187,14 +197,7 @@ TEST_F(ServerTest, ConnectionsBeyondTheLimitAreClosed) {
   EXPECT_EQ(refused.read_until_close(), "");
   first.reset();
   // Once the first connection is gone, a new one is served.
-  EXPECT_TRUE(eventually([&] {
-    try {
-      HttpClient again(server.port());
-      return again.request("GET", "/healthz").status == 200;
-    } catch (const std::exception&) {
-      return false;
-    }
-  }));
+  EXPECT_TRUE(eventually([&] { return serves_a_new_client(server.port()); }));
 }
 
 TEST_F(ServerTest, OneAddressCannotTakeMoreThanItsShareOfConnections) {
@@ -208,14 +211,7 @@ TEST_F(ServerTest, OneAddressCannotTakeMoreThanItsShareOfConnections) {
   RawConnection refused(server.port());
   EXPECT_EQ(refused.read_until_close(), "");
   first.reset();
-  EXPECT_TRUE(eventually([&] {
-    try {
-      HttpClient again(server.port());
-      return again.request("GET", "/healthz").status == 200;
-    } catch (const std::exception&) {
-      return false;
-    }
-  }));
+  EXPECT_TRUE(eventually([&] { return serves_a_new_client(server.port()); }));
 }
 
 TEST_F(ServerTest, StaticFilesHaveContentTypesAndCacheHeaders) {
