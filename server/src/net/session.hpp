@@ -53,6 +53,9 @@ inline constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 // How long a connection closing after an unread request waits for the client to close.
 inline constexpr std::chrono::seconds kLingerTimeout{2};
+// How much of a WebSocket message one read takes at most (the message limit is checked
+// between reads, so a message never grows more than this past it).
+inline constexpr std::size_t kWsReadChunkBytes = 64 * 1024;
 // How long a TLS connection waits for the client's close_notify after sending its own.
 inline constexpr std::chrono::milliseconds kCloseNotifyTimeout{250};
 
@@ -267,8 +270,13 @@ asio::awaitable<void> serve_channel(ServerState& state, Stream stream, BeastRequ
         add_standard_headers(headers, secure);
         for (auto& [name, value] : headers.headers) response.set(name, value);
       }));
-  ws.read_message_max(kind == ChannelKind::agent ? options.agent_max_message_bytes
-                                                 : options.viewer_max_message_bytes);
+  // The size limit is enforced by the read loop below, not by Beast: Beast 1.81 answers an
+  // oversized message by closing the socket while the client is still sending, which resets
+  // the connection and loses the 1009 close frame (docs/adr/0004-websocket-size-limit.md).
+  const std::size_t max_message_bytes = kind == ChannelKind::agent
+                                            ? options.agent_max_message_bytes
+                                            : options.viewer_max_message_bytes;
+  ws.read_message_max(0);
   auto [accept_error] = co_await ws.async_accept(upgrade, kNoThrow);
   if (accept_error) {
     spdlog::debug("{} {} upgrade failed: {}", info.remote_ip, channel_kind_name(kind),
@@ -311,13 +319,25 @@ asio::awaitable<void> serve_channel(ServerState& state, Stream stream, BeastRequ
   beast::flat_buffer buffer;
   TokenBucket message_budget(state.options.ws_messages_per_s, state.options.ws_message_burst,
                              std::chrono::steady_clock::now());
+  bool discarding = false;  // closing for an oversized message: read on until the close
   for (;;) {
-    auto [read_error, size] = co_await ws.async_read(buffer, kNoThrow);
+    auto [read_error, size] = co_await ws.async_read_some(buffer, kWsReadChunkBytes, kNoThrow);
     if (read_error) {
       spdlog::debug("{} {} channel closed: {}", info.remote_ip, channel_kind_name(kind),
                     read_error.message());
       break;
     }
+    if (discarding || buffer.size() > max_message_bytes) {
+      // Close with 1009 and keep reading: the close handshake completes once the client has
+      // sent the rest of its frame and its own close frame, so nothing is reset.
+      buffer.consume(buffer.size());
+      if (!discarding) {
+        discarding = true;
+        peer->close(static_cast<std::uint16_t>(websocket::close_code::too_big), "message too big");
+      }
+      continue;
+    }
+    if (!ws.is_message_done()) continue;
     if (!ws.got_text()) {
       buffer.consume(buffer.size());
       if (kind == ChannelKind::dashboard) {
