@@ -32,9 +32,7 @@ int enroll_command(const EnrollArgs& args) {
     return kExitUsage;
   }
   // The same rule as the server's: plain HTTP only on this machine unless asked for.
-  const bool loopback =
-      url->host == "localhost" || url->host == "::1" || url->host.starts_with("127.");
-  if (!url->tls && !loopback && !args.insecure_http) {
+  if (!url->tls && !url->is_loopback() && !args.insecure_http) {
     print_error("refusing to send the enrollment token and device credential unencrypted to " +
                 url->host + ": use an https:// URL, or --insecure-http if you accept that risk");
     return kExitUsage;

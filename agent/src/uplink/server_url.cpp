@@ -25,6 +25,10 @@ std::string ServerUrl::host_header() const {
 
 std::string ServerUrl::authority() const { return bracketed(*this) + ":" + std::to_string(port); }
 
+bool ServerUrl::is_loopback() const {
+  return host == "localhost" || host == "::1" || (host_is_ip && host.starts_with("127."));
+}
+
 std::string ServerUrl::target(std::string_view path) const {
   return path_prefix + std::string(path);
 }

@@ -23,6 +23,8 @@ struct ServerUrl {
   [[nodiscard]] std::string target(std::string_view path) const;
   // "host:port" for messages ("[::1]:8080").
   [[nodiscard]] std::string authority() const;
+  // True for localhost, 127.0.0.0/8 and ::1: the only hosts plain HTTP may go to by default.
+  [[nodiscard]] bool is_loopback() const;
 };
 
 // Fails with Errc::invalid_argument and a message that quotes `text` and says what is wrong:

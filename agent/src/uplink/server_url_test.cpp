@@ -42,6 +42,17 @@ TEST(ServerUrlTest, Ipv6LiteralKeepsBracketsOnlyInHeaders) {
   EXPECT_EQ(url->host_header(), "[::1]:8443");
 }
 
+TEST(ServerUrlTest, KnowsLoopbackHosts) {
+  for (const char* local : {"http://localhost:8080", "http://127.0.0.1:8080", "http://127.9.9.9",
+                            "http://[::1]:8080"}) {
+    EXPECT_TRUE(parse_server_url(local)->is_loopback()) << local;
+  }
+  for (const char* remote : {"https://worktrace.example.com", "http://192.0.2.7:8080",
+                             "http://127.example.com", "http://[::2]"}) {
+    EXPECT_FALSE(parse_server_url(remote)->is_loopback()) << remote;
+  }
+}
+
 TEST(ServerUrlTest, RejectsWhatCannotBeAServer) {
   const std::pair<const char*, const char*> cases[] = {
       {"ftp://files.example.com", "the scheme must be http or https"},

@@ -42,10 +42,6 @@ Result<ListenAddress> parse_listen(std::string_view text) {
   return address;
 }
 
-bool is_loopback(std::string_view host) {
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
-}
-
 Result<LogFormat> parse_log_format(std::string_view text) {
   if (text == "text") return LogFormat::text;
   if (text == "json") return LogFormat::json;
@@ -198,10 +194,6 @@ Result<ListenAddress> validate(const ServerConfig& config) {
   if (!address) return address.error();
   if (config.tls_cert.has_value() != config.tls_key.has_value()) {
     return bad_config("TLS needs both a certificate (--tls-cert) and a key (--tls-key)");
-  }
-  if (!config.tls_cert && !is_loopback(address->host) && !config.insecure_http) {
-    return bad_config("refusing plain HTTP on non-loopback address " + address->host +
-                      ": give --tls-cert and --tls-key, or --insecure-http behind a TLS proxy");
   }
   if (config.data_dir.empty()) return bad_config("the data directory (--data) must be set");
   return address;

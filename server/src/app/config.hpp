@@ -39,9 +39,6 @@ struct ServerConfig {
 // "localhost"; port 0..65535 (0: any free port).
 [[nodiscard]] Result<ListenAddress> parse_listen(std::string_view text);
 
-// True for 127.0.0.0/8, ::1 and localhost.
-[[nodiscard]] bool is_loopback(std::string_view host);
-
 // Reads `file` (TOML) into `config`. Keys: data, [server] listen, web_root, io_threads,
 // blocking_threads, max_body_bytes, shutdown_timeout_s, insecure_http; [tls] cert, key;
 // [log] level, format. Unknown keys and wrong types are errors naming the key.
@@ -55,8 +52,9 @@ struct ServerConfig {
 
 [[nodiscard]] Result<LogFormat> parse_log_format(std::string_view text);
 
-// Checks the whole configuration: listen address, both or neither TLS file, positive limits,
-// and that plain HTTP is only served on loopback unless insecure_http is set.
+// Checks the configuration: listen address, both or neither TLS file, a data directory.
+// Plain HTTP off loopback is refused by the listener (net::Server::start), which sees the
+// resolved address.
 [[nodiscard]] Result<ListenAddress> validate(const ServerConfig& config);
 
 }  // namespace worktrace::app

@@ -36,22 +36,19 @@ TEST(ParseListenTest, RejectsMalformedAddressesWithAClearMessage) {
   }
 }
 
-TEST(ValidateTest, RefusesPlainHttpOffLoopbackUnlessInsecureIsExplicit) {
+TEST(ValidateTest, NeedsBothTlsFilesOrNeither) {
   ServerConfig config;
-  config.listen = "0.0.0.0:8080";
-  auto refused = validate(config);
-  ASSERT_FALSE(refused);
-  EXPECT_NE(refused.error().message.find("refusing plain HTTP"), std::string::npos);
-  config.insecure_http = true;
+  config.listen = "0.0.0.0:8080";  // refused later by the listener, not here
   EXPECT_TRUE(validate(config));
-  config.insecure_http = false;
   config.tls_cert = "cert.pem";
-  EXPECT_FALSE(validate(config));  // a key is needed too
+  auto half = validate(config);
+  ASSERT_FALSE(half);
+  EXPECT_NE(half.error().message.find("--tls-key"), std::string::npos);
   config.tls_key = "key.pem";
   EXPECT_TRUE(validate(config));
   config = ServerConfig{};
-  config.listen = "[::1]:8080";
-  EXPECT_TRUE(validate(config));
+  config.data_dir.clear();
+  EXPECT_FALSE(validate(config));
 }
 
 TEST(ApplyTomlTest, ReadsEverySectionAndLaterSourcesOverride) {

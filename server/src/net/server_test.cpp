@@ -439,7 +439,7 @@ TEST_F(ServerTest, SigtermStopsTheServerGracefully) {
   EXPECT_TRUE(eventually([&] { return server.stopped(); }));
 }
 
-TEST(ServerStartTest, RefusesPlainHttpOnANonLoopbackAddress) {
+TEST(ServerStartTest, RefusesPlainHttpOnANonLoopbackAddressUnlessAllowed) {
   TestServer server;
   auto options = server.default_options();
   options.host = "0.0.0.0";
@@ -447,6 +447,11 @@ TEST(ServerStartTest, RefusesPlainHttpOnANonLoopbackAddress) {
   const auto started = plain.start();
   ASSERT_FALSE(started);
   EXPECT_NE(started.error().message.find("loopback"), std::string::npos) << started.error().message;
+
+  // An operator's explicit choice (a TLS proxy in front) lets it listen; no traffic is sent.
+  options.allow_insecure_http = true;
+  Server behind_proxy(options, server.router, server.hub, server.agents, server.viewers);
+  EXPECT_TRUE(behind_proxy.start());
 }
 
 TEST(ServerStartTest, AddressInUseIsAnError) {
