@@ -24,4 +24,33 @@ std::optional<Role> parse_role(std::string_view name) noexcept {
   return std::nullopt;
 }
 
+std::string_view scope_name(Scope scope) noexcept {
+  switch (scope) {
+    case Scope::org_read:
+      return "org:read";
+    case Scope::org_write:
+      return "org:write";
+    case Scope::people_read:
+      return "people:read";
+    case Scope::people_write:
+      return "people:write";
+    case Scope::devices_read:
+      return "devices:read";
+    case Scope::devices_write:
+      return "devices:write";
+    case Scope::reports_read:
+      return "reports:read";
+    case Scope::audit_read:
+      return "audit:read";
+  }
+  return "";
+}
+
+std::optional<Scope> parse_scope(std::string_view name) noexcept {
+  for (const Scope scope : kScopes) {
+    if (scope_name(scope) == name) return scope;
+  }
+  return std::nullopt;
+}
+
 }  // namespace worktrace

@@ -14,11 +14,11 @@ build_packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
-  libsodium-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libsodium-dev liboath-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libx11-dev libxext-dev openssl ca-certificates
 )
 run_packages=(sqlite3 curl)
-test_packages=(xvfb xauth xdotool x11-utils chromium iproute2 procps curl)
+test_packages=(xvfb xauth xdotool x11-utils chromium iproute2 procps curl oathtool python3)
 bench_packages=(nginx-light wrk)
 
 wanted=("${build_packages[@]}")
