@@ -1,49 +1,32 @@
 #include "auth/auth_service.hpp"
 
+#include "audit/audit_log.hpp"
+#include "auth/auth_store.hpp"
 #include "auth/password.hpp"
+#include "auth/policy.hpp"
 #include "auth/tokens.hpp"
 #include "protocol/json_reader.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <functional>
-#include <optional>
+#include <limits>
 
 namespace worktrace::auth {
 namespace {
 
-constexpr std::string_view kWrongLogin = "email or password is wrong";
-constexpr std::size_t kMaxUserAgentBytes = 512;
-constexpr std::size_t kMaxRemoteIpBytes = 64;
+using detail::exec;
+using detail::query_int;
+using detail::respond;
 
-// Renders a failure; failures the client cannot see the cause of are logged here.
-api::Response respond(Result<api::Response> outcome) {
-  if (outcome) return std::move(*outcome);
-  if (api::http_status(outcome.error()) >= 500) {
-    spdlog::error("auth: {} ({})", outcome.error().message, outcome.error().code.message());
-  }
-  return api::Response::from_error(outcome.error());
-}
+constexpr std::string_view kEnded = "session is unknown or has ended";
+constexpr std::string_view kBadToken = "API token is unknown, revoked or expired";
+constexpr std::string_view kMfaRequired =
+    "two-factor authentication is required by your organization: set it up in your account";
+constexpr EpochMs kNever = std::numeric_limits<EpochMs>::max();
 
-// The hash checked when the email is unknown, so that answer takes as long as a wrong
-// password. Made once, from a password nobody knows.
-const std::string& dummy_hash() {
-  static const std::string hash = [] {
-    auto made = hash_password(random_string("abcdefghijklmnopqrstuvwxyz", 24));
-    return made ? *made : std::string();
-  }();
-  return hash;
-}
-
-std::string session_cookie(std::string_view value, EpochMs max_age_ms, bool secure) {
-  std::string cookie(kSessionCookie);
-  cookie += '=';
-  cookie += value;
-  cookie +=
-      "; Path=/; Max-Age=" + std::to_string(max_age_ms / 1000) + "; HttpOnly; SameSite=Strict";
-  if (secure) cookie += "; Secure";
-  return cookie;
+bool is_unsafe(std::string_view method) {
+  return method != "GET" && method != "HEAD" && method != "OPTIONS";
 }
 
 Result<Role> role_of(std::string_view name) {
@@ -52,45 +35,30 @@ Result<Role> role_of(std::string_view name) {
   return *role;
 }
 
-struct StoredLogin {
-  UserProfile profile;
-  std::string password_hash;
+// The columns of a user that authentication needs, after the credential's own columns.
+constexpr std::string_view kUserColumns =
+    "u.id, u.org_id, u.role, u.status, o.require_2fa, "
+    "EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL) ";
+
+struct UserState {
+  Actor actor;
   bool active = false;
+  bool needs_mfa_setup = false;
 };
 
-Result<std::optional<StoredLogin>> find_login(storage::Connection& connection,
-                                              const std::string& email) {
-  auto statement = connection.prepare(
-      "SELECT u.id, u.org_id, u.email, u.name, u.role, u.password_hash, u.status, o.name "
-      "FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.email = ?");
-  if (!statement) return statement.error();
-  (*statement)->bind_text(1, email);
-  auto row = (*statement)->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<StoredLogin>();
-  StoredLogin login;
-  auto& s = **statement;
-  login.profile.id = s.column_int(0);
-  login.profile.org_id = s.column_int(1);
-  login.profile.email = s.column_text(2);
-  login.profile.name = s.column_text(3);
-  auto role = role_of(s.column_text(4));
+// Reads kUserColumns starting at column `first`.
+Result<UserState> read_user_state(const storage::Statement& s, int first) {
+  UserState state;
+  state.actor.user_id = s.column_int(first);
+  state.actor.org_id = s.column_int(first + 1);
+  auto role = role_of(s.column_text(first + 2));
   if (!role) return role.error();
-  login.profile.role = *role;
-  login.password_hash = s.column_text(5);
-  login.active = s.column_text(6) == "active";
-  login.profile.org_name = s.column_text(7);
-  return std::optional<StoredLogin>(std::move(login));
-}
-
-Result<void> run(storage::Connection& connection, std::string_view sql,
-                 const std::function<void(storage::Statement&)>& bind) {
-  auto statement = connection.prepare(sql);
-  if (!statement) return statement.error();
-  bind(**statement);
-  auto done = (*statement)->step();
-  if (!done) return done.error();
-  return {};
+  state.actor.role = *role;
+  state.active = s.column_text(first + 3) == "active";
+  const bool required = s.column_int(first + 4) != 0;
+  const bool has_totp = s.column_int(first + 5) != 0;
+  state.needs_mfa_setup = required && detail::role_needs_2fa(*role) && !has_totp;
+  return state;
 }
 
 }  // namespace
@@ -103,8 +71,7 @@ Result<std::string> normalize_email(std::string_view email) {
                                      [](unsigned char ch) { return ch > ' ' && ch != 0x7f; });
   if (!shaped || !printable || email.size() > kMaxEmailBytes) {
     return fail(Errc::invalid_argument,
-                "email: must be an address like name@example.com of at "
-                "most " +
+                "email: must be an address like name@example.com of at most " +
                     std::to_string(kMaxEmailBytes) + " bytes");
   }
   std::string lowered(email);
@@ -114,36 +81,82 @@ Result<std::string> normalize_email(std::string_view email) {
   return lowered;
 }
 
-boost::json::object user_json(const UserProfile& profile) {
-  return {{"id", profile.id},
-          {"email", profile.email},
-          {"name", profile.name},
-          {"role", role_name(profile.role)}};
+AuthService::AuthService(storage::Db& db, const Clock& clock, SecretKey key)
+    : db_(db), clock_(clock), key_(key), throttle_(clock) {}
+
+AuthService::AuthService(storage::Db& db, const Clock& clock)
+    : AuthService(db, clock, generate_secret_key()) {}
+
+Result<AuthService::PasswordSlot> AuthService::PasswordSlot::take(
+    std::counting_semaphore<kPasswordSlots>& slots) {
+  if (!slots.try_acquire_for(kPasswordSlotWait)) {
+    return fail(Errc::unavailable, "too many sign-ins at once; try again in a moment");
+  }
+  return PasswordSlot(slots);
 }
 
-boost::json::object org_json(const UserProfile& profile) {
-  return {{"id", profile.org_id}, {"name", profile.org_name}};
+void AuthService::on_sessions_ended(SessionsEndedListener listener) {
+  listeners_.push_back(std::move(listener));
 }
 
-AuthService::AuthService(storage::Db& db, const Clock& clock) : db_(db), clock_(clock) {}
+void AuthService::invalidate_cache() { cache_.invalidate(); }
 
-Result<Actor> AuthService::authenticate(const api::Request& request) {
-  const std::string token = request.cookie(kSessionCookie);
-  if (token.empty()) return fail(Errc::unauthenticated, "sign in first");
-  if (token.size() > kMaxTokenBytes) return fail(Errc::unauthenticated, "session is not valid");
-  const TokenHash hash = hash_token(token);
+void AuthService::notify_sessions_ended(UserId user, std::optional<std::int64_t> only_session,
+                                        std::optional<std::int64_t> except_session) {
+  for (const auto& listener : listeners_) listener(user, only_session, except_session);
+}
 
+Result<Actor> AuthService::authenticate(const api::Request& request, Allow allow) {
+  auto found = credential(request, allow);
+  if (!found) return found.error();
+  return std::move(found->actor);
+}
+
+Result<CachedCredential> AuthService::credential(const api::Request& request, Allow allow) {
+  const std::string bearer = request.bearer_token();
+  const bool by_token = !bearer.empty();
+  const std::string secret = by_token ? bearer : request.cookie(kSessionCookie);
+  if (secret.empty()) return fail(Errc::unauthenticated, "sign in first");
+  if (secret.size() > kMaxTokenBytes || (by_token && !secret.starts_with(kApiTokenPrefix))) {
+    return fail(Errc::unauthenticated, std::string(by_token ? kBadToken : kEnded));
+  }
+  const TokenHash hash = hash_token(secret);
+  const EpochMs now = clock_.now_ms();
+
+  CachedCredential found;
+  if (auto cached = cache_.find(hash, now)) {
+    found = std::move(*cached);
+  } else {
+    const std::uint64_t generation = cache_.generation();
+    auto looked_up = by_token ? lookup_api_token(hash, request) : lookup_session(hash);
+    if (!looked_up) return looked_up.error();
+    found = std::move(*looked_up);
+    cache_.put(hash, found, now, generation);
+  }
+
+  // Browsers attach cookies to cross-site requests; only our pages can read the CSRF token.
+  if (!by_token && is_unsafe(request.method) &&
+      !detail::equal_secrets(request.header(kCsrfHeader), found.csrf_token)) {
+    return fail(Errc::permission_denied, "CSRF token missing or wrong");
+  }
+  if (found.needs_mfa_setup && allow != Allow::mfa_setup) {
+    return fail(Errc::permission_denied, std::string(kMfaRequired));
+  }
+  return found;
+}
+
+Result<CachedCredential> AuthService::lookup_session(const TokenHash& hash) {
   struct Found {
-    std::int64_t session_id = 0;
     EpochMs last_seen_at = 0;
     EpochMs expires_at = 0;
-    Actor actor;
+    CachedCredential credential;
     bool active = false;
   };
   auto found = db_.read([&](storage::Connection& connection) -> Result<std::optional<Found>> {
     auto statement = connection.prepare(
-        "SELECT s.id, s.last_seen_at, s.expires_at, u.id, u.org_id, u.role, u.status "
-        "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?");
+        "SELECT s.id, s.last_seen_at, s.expires_at, s.csrf_token, " + std::string(kUserColumns) +
+        "FROM sessions s JOIN users u ON u.id = s.user_id "
+        "JOIN organizations o ON o.id = u.org_id WHERE s.token_hash = ?");
     if (!statement) return statement.error();
     (*statement)->bind_blob(1, hash);
     auto row = (*statement)->step();
@@ -151,185 +164,295 @@ Result<Actor> AuthService::authenticate(const api::Request& request) {
     if (!*row) return std::optional<Found>();
     auto& s = **statement;
     Found session;
-    session.session_id = s.column_int(0);
     session.last_seen_at = s.column_int(1);
     session.expires_at = s.column_int(2);
-    session.actor.user_id = s.column_int(3);
-    session.actor.org_id = s.column_int(4);
-    auto role = role_of(s.column_text(5));
-    if (!role) return role.error();
-    session.actor.role = *role;
-    session.active = s.column_text(6) == "active";
+    session.credential.csrf_token = s.column_text(3);
+    auto state = read_user_state(s, 4);
+    if (!state) return state.error();
+    session.credential.actor = std::move(state->actor);
+    session.credential.actor.session_id = s.column_int(0);
+    session.credential.needs_mfa_setup = state->needs_mfa_setup;
+    session.active = state->active;
+    statement->reset();
+    auto membership = load_membership(connection, session.credential.actor.user_id);
+    if (!membership) return membership.error();
+    session.credential.actor.managed_team_ids = std::move(membership->managed_team_ids);
     return std::optional<Found>(std::move(session));
   });
   if (!found) return found.error();
-  if (!*found) return fail(Errc::unauthenticated, "session is unknown or has ended");
+  if (!*found) return fail(Errc::unauthenticated, std::string(kEnded));
 
-  const Found& session = **found;
+  Found& session = **found;
+  const Actor& actor = session.credential.actor;
   const EpochMs now = clock_.now_ms();
   const bool expired = now >= session.expires_at || now - session.last_seen_at >= kSessionIdleMs;
   if (expired || !session.active) {
     auto removed = db_.write([&](storage::Connection& connection) {
-      return run(connection, "DELETE FROM sessions WHERE id = ?",
-                 [&](storage::Statement& s) { s.bind_int(1, session.session_id); });
+      return exec(connection, "DELETE FROM sessions WHERE id = ?",
+                  [&](storage::Statement& s) { s.bind_int(1, actor.session_id); });
     });
     if (!removed) spdlog::warn("auth: cannot delete an ended session: {}", removed.error().message);
-    return fail(Errc::unauthenticated, "session is unknown or has ended");
+    cache_.invalidate();
+    notify_sessions_ended(actor.user_id, actor.session_id, std::nullopt);
+    return fail(Errc::unauthenticated, std::string(kEnded));
   }
   if (now - session.last_seen_at >= kSessionTouchIntervalMs) {
     auto touched = db_.write([&](storage::Connection& connection) {
-      return run(connection, "UPDATE sessions SET last_seen_at = ? WHERE id = ?",
-                 [&](storage::Statement& s) {
-                   s.bind_int(1, now);
-                   s.bind_int(2, session.session_id);
-                 });
+      return exec(connection, "UPDATE sessions SET last_seen_at = ? WHERE id = ?",
+                  [&](storage::Statement& s) {
+                    s.bind_int(1, now);
+                    s.bind_int(2, actor.session_id);
+                  });
     });
     // The request is authentic either way; a missed touch only shortens the idle window.
-    if (!touched) spdlog::warn("auth: cannot touch a session: {}", touched.error().message);
+    if (touched) {
+      session.last_seen_at = now;
+    } else {
+      spdlog::warn("auth: cannot touch a session: {}", touched.error().message);
+    }
   }
-  return session.actor;
+  session.credential.valid_until =
+      std::min({session.expires_at, session.last_seen_at + kSessionIdleMs,
+                session.last_seen_at + kSessionTouchIntervalMs});
+  return std::move(session.credential);
 }
 
-Result<UserProfile> AuthService::profile(const Actor& actor) {
-  auto found = db_.read([&](storage::Connection& connection) -> Result<std::optional<UserProfile>> {
+Result<CachedCredential> AuthService::lookup_api_token(const TokenHash& hash,
+                                                       const api::Request& request) {
+  struct Found {
+    std::optional<EpochMs> expires_at;
+    std::optional<EpochMs> last_used_at;
+    bool revoked = false;
+    bool active = false;
+    std::uint32_t scopes = 0;
+    CachedCredential credential;
+  };
+  auto found = db_.read([&](storage::Connection& connection) -> Result<std::optional<Found>> {
     auto statement = connection.prepare(
-        "SELECT u.email, u.name, u.role, o.name FROM users u "
-        "JOIN organizations o ON o.id = u.org_id WHERE u.id = ? AND u.org_id = ?");
+        "SELECT t.id, t.scopes, t.expires_at, t.last_used_at, t.revoked_at IS NOT NULL, " +
+        std::string(kUserColumns) +
+        "FROM api_tokens t JOIN users u ON u.id = t.user_id AND u.org_id = t.org_id "
+        "JOIN organizations o ON o.id = u.org_id WHERE t.token_hash = ?");
     if (!statement) return statement.error();
-    (*statement)->bind_int(1, actor.user_id);
-    (*statement)->bind_int(2, actor.org_id);
+    (*statement)->bind_blob(1, hash);
     auto row = (*statement)->step();
     if (!row) return row.error();
-    if (!*row) return std::optional<UserProfile>();
+    if (!*row) return std::optional<Found>();
     auto& s = **statement;
-    UserProfile profile;
-    profile.id = actor.user_id;
-    profile.org_id = actor.org_id;
-    profile.email = s.column_text(0);
-    profile.name = s.column_text(1);
-    auto role = role_of(s.column_text(2));
-    if (!role) return role.error();
-    profile.role = *role;
-    profile.org_name = s.column_text(3);
-    return std::optional<UserProfile>(std::move(profile));
+    Found token;
+    token.scopes = detail::parse_stored_scopes(s.column_text(1));
+    if (!s.column_is_null(2)) token.expires_at = s.column_int(2);
+    if (!s.column_is_null(3)) token.last_used_at = s.column_int(3);
+    token.revoked = s.column_int(4) != 0;
+    auto state = read_user_state(s, 5);
+    if (!state) return state.error();
+    token.credential.actor = std::move(state->actor);
+    token.credential.actor.api_token_id = s.column_int(0);
+    token.credential.needs_mfa_setup = state->needs_mfa_setup;
+    token.active = state->active;
+    statement->reset();
+    auto membership = load_membership(connection, token.credential.actor.user_id);
+    if (!membership) return membership.error();
+    token.credential.actor.managed_team_ids = std::move(membership->managed_team_ids);
+    return std::optional<Found>(std::move(token));
   });
   if (!found) return found.error();
-  if (!*found) return fail(Errc::unauthenticated, "the signed-in user no longer exists");
-  return std::move(**found);
-}
-
-void AuthService::register_routes(api::Router& router) {
-  router.add("POST", "/api/v1/auth/login",
-             [this](api::Request& request) { return respond(login(request)); });
-  router.add("POST", "/api/v1/auth/logout",
-             [this](api::Request& request) { return respond(logout(request)); });
-  router.add("GET", "/api/v1/me", [this](api::Request& request) { return respond(me(request)); });
-}
-
-Result<api::Response> AuthService::login(const api::Request& request) {
-  auto body = api::json_body(request);
-  if (!body) return body.error();
-  auto reader = protocol::ObjectReader::open(*body);
-  if (!reader) return reader.error();
-  auto email = reader->required_string("email", kMaxEmailBytes);
-  if (!email) return email.error();
-  auto password = reader->required_string("password", kMaxPasswordBytes);
-  if (!password) return password.error();
-
-  // Each verification takes 64 MiB and ~70 ms of a core: a few at a time, so a flood of
-  // sign-ins can neither exhaust memory nor take every blocking thread from other requests.
-  if (!password_slots_.try_acquire_for(kPasswordSlotWait)) {
-    return fail(Errc::unavailable, "too many sign-ins at once; try again in a moment");
-  }
-  const PasswordSlot slot(password_slots_);
-
-  // A malformed email is simply not a known one: same answer, same time.
-  auto normalized = normalize_email(*email);
-  auto found = db_.read([&](storage::Connection& connection) {
-    return normalized ? find_login(connection, *normalized)
-                      : Result<std::optional<StoredLogin>>(std::optional<StoredLogin>());
-  });
-  if (!found) return found.error();
-  // One Argon2id verification on every path: an unknown email answers as slowly as a wrong
-  // password, with the same message.
-  if (!*found || !(*found)->active) {
-    (void)verify_password(dummy_hash(), *password);
-    return fail(Errc::unauthenticated, std::string(kWrongLogin));
-  }
-  const StoredLogin& user = **found;
-  if (!verify_password(user.password_hash, *password)) {
-    return fail(Errc::unauthenticated, std::string(kWrongLogin));
-  }
-  std::optional<std::string> rehashed;
-  if (password_needs_rehash(user.password_hash)) {
-    auto fresh = hash_password(*password);
-    if (fresh) rehashed = std::move(*fresh);
-  }
-
-  const std::string token = generate_token();
   const EpochMs now = clock_.now_ms();
-  const std::string_view user_agent = request.header("user-agent");
-  auto stored = db_.write([&](storage::Connection& connection) -> Result<void> {
-    // Housekeeping: this user's ended sessions go when a new one starts.
-    auto purged = run(connection,
-                      "DELETE FROM sessions WHERE user_id = ? AND (expires_at <= ? OR "
-                      "last_seen_at <= ?)",
-                      [&](storage::Statement& s) {
-                        s.bind_int(1, user.profile.id);
-                        s.bind_int(2, now);
-                        s.bind_int(3, now - kSessionIdleMs);
-                      });
-    if (!purged) return purged;
-    if (rehashed) {
-      auto updated = run(connection, "UPDATE users SET password_hash = ? WHERE id = ?",
-                         [&](storage::Statement& s) {
-                           s.bind_text(1, *rehashed);
-                           s.bind_int(2, user.profile.id);
-                         });
-      if (!updated) return updated;
-    }
-    return run(connection,
-               "INSERT INTO sessions (user_id, token_hash, created_at, last_seen_at, expires_at, "
-               "remote_ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)",
-               [&](storage::Statement& s) {
-                 s.bind_int(1, user.profile.id);
-                 s.bind_blob(2, hash_token(token));
-                 s.bind_int(3, now);
-                 s.bind_int(4, now);
-                 s.bind_int(5, now + kSessionLifetimeMs);
-                 s.bind_text(6, std::string_view(request.remote_ip).substr(0, kMaxRemoteIpBytes));
-                 s.bind_text(7, user_agent.substr(0, kMaxUserAgentBytes));
-               });
-  });
-  if (!stored) return stored.error();
+  if (!*found || (*found)->revoked || !(*found)->active ||
+      ((*found)->expires_at && now >= *(*found)->expires_at)) {
+    return fail(Errc::unauthenticated, std::string(kBadToken));
+  }
+  Found& token = **found;
+  Actor& actor = token.credential.actor;
+  // A token never does more than its creator's role allows today.
+  actor.scopes = token.scopes & detail::scopes_of_role(actor.role);
+  actor.session_id = 0;
 
-  auto response = api::Response::json(
-      200, {{"user", user_json(user.profile)}, {"org", org_json(user.profile)}});
-  response.set_header("Set-Cookie", session_cookie(token, kSessionLifetimeMs, request.secure));
+  EpochMs last_used_at = token.last_used_at.value_or(0);
+  if (!token.last_used_at || now - last_used_at >= kSessionTouchIntervalMs) {
+    auto touched = db_.write([&](storage::Connection& connection) {
+      return exec(connection,
+                  "UPDATE api_tokens SET last_used_at = ?, last_used_ip = ? WHERE id = ?",
+                  [&](storage::Statement& s) {
+                    s.bind_int(1, now);
+                    s.bind_text(2, detail::remote_ip_of(request));
+                    s.bind_int(3, actor.api_token_id);
+                  });
+    });
+    if (touched) {
+      last_used_at = now;
+    } else {
+      spdlog::warn("auth: cannot record an API token's use: {}", touched.error().message);
+    }
+  }
+  token.credential.valid_until =
+      std::min(token.expires_at.value_or(kNever), last_used_at + kSessionTouchIntervalMs);
+  return std::move(token.credential);
+}
+
+Result<api::Response> AuthService::start_session(UserId user, const api::Request& request,
+                                                 int status, bool with_mfa, bool audit_login) {
+  const std::string token = generate_token();
+  const std::string csrf_token = generate_token();
+  const EpochMs now = clock_.now_ms();
+  auto body = db_.write([&](storage::Connection& connection) -> Result<boost::json::object> {
+    auto org_id =
+        query_int(connection, "SELECT org_id FROM users WHERE id = ? AND status = 'active'",
+                  [&](storage::Statement& s) { s.bind_int(1, user); });
+    if (!org_id) return org_id.error();
+    if (!*org_id) return fail(Errc::unauthenticated, "this account cannot sign in");
+    // Housekeeping: this user's ended sessions go when a new one starts.
+    auto purged = exec(connection,
+                       "DELETE FROM sessions WHERE user_id = ? AND (expires_at <= ? OR "
+                       "last_seen_at <= ?)",
+                       [&](storage::Statement& s) {
+                         s.bind_int(1, user);
+                         s.bind_int(2, now);
+                         s.bind_int(3, now - kSessionIdleMs);
+                       });
+    if (!purged) return purged.error();
+    auto stored = exec(connection,
+                       "INSERT INTO sessions (user_id, token_hash, created_at, last_seen_at, "
+                       "expires_at, remote_ip, user_agent, csrf_token, mfa_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       [&](storage::Statement& s) {
+                         s.bind_int(1, user);
+                         s.bind_blob(2, hash_token(token));
+                         s.bind_int(3, now);
+                         s.bind_int(4, now);
+                         s.bind_int(5, now + kSessionLifetimeMs);
+                         s.bind_text(6, detail::remote_ip_of(request));
+                         s.bind_text(7, detail::user_agent_of(request));
+                         s.bind_text(8, csrf_token);
+                         if (with_mfa) {
+                           s.bind_int(9, now);
+                         } else {
+                           s.bind_null(9);
+                         }
+                       });
+    if (!stored) return stored.error();
+    if (audit_login) {
+      auto entry = detail::sign_in_entry(**org_id, user, "auth.login", request);
+      entry.details = {{"mfa", with_mfa}};
+      if (auto appended = audit::append(connection, std::move(entry), now); !appended) {
+        return appended.error();
+      }
+    }
+    auto person = load_person(connection, **org_id, user);
+    if (!person) return person.error();
+    if (!*person) return fail(Errc::internal, "a signed-in user vanished");
+    auto org_name = connection.prepare("SELECT name FROM organizations WHERE id = ?");
+    if (!org_name) return org_name.error();
+    (*org_name)->bind_int(1, **org_id);
+    auto row = (*org_name)->step();
+    if (!row) return row.error();
+    if (!*row) return fail(Errc::internal, "a user's organization vanished");
+    return boost::json::object{{"user", person_json(**person)},
+                               {"org", {{"id", **org_id}, {"name", (*org_name)->column_text(0)}}},
+                               {"csrf_token", csrf_token}};
+  });
+  if (!body) return body.error();
+  auto response = api::Response::json(status, *body);
+  response.set_header("Set-Cookie",
+                      detail::session_cookie(token, kSessionLifetimeMs, request.secure));
   response.set_header("Cache-Control", "no-store");
   return response;
 }
 
+Result<api::Response> AuthService::sign_in_response(UserId user, const api::Request& request,
+                                                    int status) {
+  return start_session(user, request, status, /*with_mfa=*/false, /*audit_login=*/false);
+}
+
+Result<void> AuthService::end_sessions(UserId user, std::optional<std::int64_t> keep_session_id) {
+  auto ended = db_.write([&](storage::Connection& connection) -> Result<void> {
+    auto sessions = exec(connection, "DELETE FROM sessions WHERE user_id = ? AND id <> ?",
+                         [&](storage::Statement& s) {
+                           s.bind_int(1, user);
+                           s.bind_int(2, keep_session_id.value_or(0));
+                         });
+    if (!sessions) return sessions;
+    return exec(connection, "DELETE FROM login_challenges WHERE user_id = ?",
+                [&](storage::Statement& s) { s.bind_int(1, user); });
+  });
+  if (!ended) return ended;
+  cache_.invalidate();
+  notify_sessions_ended(user, std::nullopt, keep_session_id);
+  return {};
+}
+
+void AuthService::register_routes(api::Router& router) {
+  auto add = [&](std::string method, std::string path,
+                 Result<api::Response> (AuthService::*handler)(const api::Request&)) {
+    router.add(std::move(method), std::move(path), [this, handler](api::Request& request) {
+      return respond((this->*handler)(request));
+    });
+  };
+  add("POST", "/api/v1/auth/login", &AuthService::login);
+  add("POST", "/api/v1/auth/login/2fa", &AuthService::login_2fa);
+  add("POST", "/api/v1/auth/logout", &AuthService::logout);
+  add("GET", "/api/v1/me", &AuthService::me);
+  add("PATCH", "/api/v1/me", &AuthService::update_me);
+  add("POST", "/api/v1/me/password", &AuthService::change_password);
+  add("GET", "/api/v1/me/sessions", &AuthService::list_sessions);
+  add("DELETE", "/api/v1/me/sessions", &AuthService::revoke_other_sessions);
+  add("DELETE", "/api/v1/me/sessions/{id}", &AuthService::revoke_session);
+  add("POST", "/api/v1/me/2fa/setup", &AuthService::setup_2fa);
+  add("POST", "/api/v1/me/2fa/enable", &AuthService::enable_2fa);
+  add("POST", "/api/v1/me/2fa/disable", &AuthService::disable_2fa);
+  add("POST", "/api/v1/me/2fa/recovery-codes", &AuthService::regenerate_recovery_codes);
+  add("GET", "/api/v1/api-tokens", &AuthService::list_api_tokens);
+  add("POST", "/api/v1/api-tokens", &AuthService::create_api_token);
+  add("DELETE", "/api/v1/api-tokens/{id}", &AuthService::revoke_api_token);
+}
+
 Result<api::Response> AuthService::logout(const api::Request& request) {
-  auto actor = authenticate(request);
+  auto actor = authenticate(request, Allow::mfa_setup);
   if (!actor) return actor.error();
-  const TokenHash hash = hash_token(request.cookie(kSessionCookie));
+  if (auto allowed = require_session(*actor); !allowed) return allowed.error();
   auto removed = db_.write([&](storage::Connection& connection) {
-    return run(connection, "DELETE FROM sessions WHERE token_hash = ?",
-               [&](storage::Statement& s) { s.bind_blob(1, hash); });
+    return exec(connection, "DELETE FROM sessions WHERE id = ?",
+                [&](storage::Statement& s) { s.bind_int(1, actor->session_id); });
   });
   if (!removed) return removed.error();
+  cache_.invalidate();
+  notify_sessions_ended(actor->user_id, actor->session_id, std::nullopt);
   auto response = api::Response::no_content();
-  response.set_header("Set-Cookie", session_cookie("", 0, request.secure));
+  response.set_header("Set-Cookie", detail::session_cookie("", 0, request.secure));
   return response;
 }
 
 Result<api::Response> AuthService::me(const api::Request& request) {
-  auto actor = authenticate(request);
-  if (!actor) return actor.error();
-  auto profile = this->profile(*actor);
-  if (!profile) return profile.error();
-  return api::Response::json(200, {{"user", user_json(*profile)}, {"org", org_json(*profile)}});
+  auto found = credential(request, Allow::mfa_setup);
+  if (!found) return found.error();
+  const Actor& actor = found->actor;
+  struct Loaded {
+    Person person;
+    std::string org_name;
+    bool require_2fa = false;
+  };
+  auto loaded = db_.read([&](storage::Connection& connection) -> Result<Loaded> {
+    auto person = load_person(connection, actor.org_id, actor.user_id);
+    if (!person) return person.error();
+    if (!*person) return fail(Errc::unauthenticated, "the signed-in user no longer exists");
+    auto org = connection.prepare("SELECT name, require_2fa FROM organizations WHERE id = ?");
+    if (!org) return org.error();
+    (*org)->bind_int(1, actor.org_id);
+    auto row = (*org)->step();
+    if (!row) return row.error();
+    if (!*row) return fail(Errc::unauthenticated, "the organization no longer exists");
+    return Loaded{std::move(**person), (*org)->column_text(0), (*org)->column_int(1) != 0};
+  });
+  if (!loaded) return loaded.error();
+  boost::json::object body{
+      {"user", person_json(loaded->person)},
+      {"org",
+       {{"id", actor.org_id}, {"name", loaded->org_name}, {"require_2fa", loaded->require_2fa}}},
+      {"mfa_setup_required", found->needs_mfa_setup}};
+  if (actor.session_id != 0) body["csrf_token"] = found->csrf_token;
+  auto response = api::Response::json(200, body);
+  response.set_header("Cache-Control", "no-store");
+  return response;
 }
 
 }  // namespace worktrace::auth

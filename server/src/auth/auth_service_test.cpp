@@ -1,6 +1,6 @@
 #include "auth/auth_service.hpp"
 
-#include "auth/test_support.hpp"
+#include "auth/test_fixture.hpp"
 #include "auth/tokens.hpp"
 #include "storage/test_support.hpp"
 
@@ -14,23 +14,14 @@ namespace {
 
 using namespace testing;
 
-constexpr EpochMs kStart = 1'700'000'000'000;
-constexpr std::string_view kPassword = "s3cret-enough";
-
-class AuthServiceTest : public ::testing::Test {
+class AuthServiceTest : public AuthFixture {
  protected:
-  AuthServiceTest() {
-    org_id_ = create_org(db(), "Acme");
-    user_id_ = create_user(db(), org_id_, "ann@acme.test", Role::admin, kPassword);
-    auth_.register_routes(router_);
-  }
-
-  storage::Db& db() { return *test_db_.db; }
-
-  api::Response login(std::string_view email, std::string_view password, bool secure = false) {
+  api::Response login(std::string_view email, std::string_view password, bool secure = false,
+                      std::string remote_ip = "198.51.100.7") {
     const boost::json::object body = {{"email", email}, {"password", password}};
     auto request = make_request("POST", "/api/v1/auth/login", boost::json::serialize(body));
     request.secure = secure;
+    request.remote_ip = std::move(remote_ip);
     request.headers.emplace_back("user-agent", "test-agent/1.0");
     return call(router_, std::move(request));
   }
@@ -49,23 +40,21 @@ class AuthServiceTest : public ::testing::Test {
     });
     return value ? *value : -1;
   }
-
-  storage::testing::TestDb test_db_;
-  ManualClock clock_{kStart};
-  AuthService auth_{db(), clock_};
-  api::Router router_;
-  OrgId org_id_ = 0;
-  UserId user_id_ = 0;
 };
 
 TEST_F(AuthServiceTest, LoginAnswersUserAndOrgAndSetsAStrictCookie) {
   auto response = login("Ann@ACME.test", kPassword);
   ASSERT_EQ(response.status, 200) << response.body;
-  EXPECT_EQ(boost::json::parse(response.body),
-            boost::json::parse(R"({"user":{"id":)" + std::to_string(user_id_) +
-                               R"(,"email":"ann@acme.test","name":"User ann@acme.test",)"
-                               R"("role":"admin"},"org":{"id":)" +
-                               std::to_string(org_id_) + R"(,"name":"Acme"}})"));
+  const auto body = json_of(response);
+  EXPECT_EQ(body.at("user").at("id"), user_id_);
+  EXPECT_EQ(body.at("user").at("email"), "ann@acme.test");
+  EXPECT_EQ(body.at("user").at("role"), "admin");
+  EXPECT_EQ(body.at("user").at("status"), "active");
+  EXPECT_EQ(body.at("user").at("totp_enabled"), false);
+  EXPECT_EQ(body.at("user").at("last_sign_in_at"), kStart);
+  EXPECT_EQ(body.at("org"),
+            boost::json::parse(R"({"id":)" + std::to_string(org_id_) + R"(,"name":"Acme"})"));
+  EXPECT_EQ(body.at("csrf_token").as_string().size(), 43u);
   const std::string cookie = header_of(response, "Set-Cookie");
   EXPECT_EQ(cookie.rfind("wt_session=", 0), 0u) << cookie;
   EXPECT_NE(cookie.find("; Path=/"), std::string::npos) << cookie;
@@ -101,7 +90,7 @@ TEST_F(AuthServiceTest, StoresOnlyTheHashOfTheSessionToken) {
 }
 
 TEST_F(AuthServiceTest, WrongPasswordAndUnknownEmailGetTheSameAnswerInSimilarTime) {
-  create_user(db(), org_id_, "off@acme.test", Role::employee, kPassword, "disabled");
+  create_user(db(), org_id_, "off@acme.test", Role::employee, kPassword, "suspended");
   (void)login("warm@acme.test", "x");  // the dummy hash is made on first use
 
   using Clock = std::chrono::steady_clock;
@@ -209,11 +198,19 @@ TEST_F(AuthServiceTest, TouchesLastSeenAtMostOnceAMinute) {
   EXPECT_EQ(last_seen_at(), kStart + 61'000);
 }
 
-TEST_F(AuthServiceTest, DisabledUsersLoseTheirSessions) {
+TEST_F(AuthServiceTest, SuspendedUsersLoseTheirSessionsOnceTheCacheIsInvalidated) {
   const std::string token = sign_in(router_, "ann@acme.test", kPassword);
-  ASSERT_TRUE(db().write([&](storage::Connection& connection) {
-    return connection.exec("UPDATE users SET status = 'disabled'");
-  }));
+  ASSERT_EQ(me(token).status, 200);
+  exec_sql(db(), "UPDATE users SET status = 'suspended'");
+  auth_.invalidate_cache();  // what the service that suspends must do
+  EXPECT_EQ(me(token).status, 401);
+}
+
+TEST_F(AuthServiceTest, CachedSessionsLastAtMostFiveSecondsWithoutInvalidation) {
+  const std::string token = sign_in(router_, "ann@acme.test", kPassword);
+  ASSERT_EQ(me(token).status, 200);
+  exec_sql(db(), "UPDATE users SET status = 'suspended'");  // behind the service's back
+  clock_.advance(SessionCache::kDefaultTtlMs);
   EXPECT_EQ(me(token).status, 401);
 }
 
@@ -221,13 +218,172 @@ TEST_F(AuthServiceTest, LogoutDeletesTheSessionAndClearsTheCookie) {
   EXPECT_EQ(call(router_, make_request("POST", "/api/v1/auth/logout")).status, 401);
   const std::string token = sign_in(router_, "ann@acme.test", kPassword);
   const std::string other = sign_in(router_, "ann@acme.test", kPassword);
-  auto response = call(router_, make_request("POST", "/api/v1/auth/logout", {}, token));
+  const std::string csrf(json_of(me(token)).at("csrf_token").as_string());
+  auto response = call(router_, make_request("POST", "/api/v1/auth/logout", {}, token, csrf));
   EXPECT_EQ(response.status, 204);
   const std::string cookie = header_of(response, "Set-Cookie");
   EXPECT_EQ(cookie.rfind("wt_session=;", 0), 0u) << cookie;
   EXPECT_NE(cookie.find("Max-Age=0"), std::string::npos) << cookie;
   EXPECT_EQ(me(token).status, 401);
   EXPECT_EQ(me(other).status, 200);  // only the session that signed out ends
+}
+
+TEST_F(AuthServiceTest, CookieWritesNeedTheSessionsCsrfToken) {
+  const SignedIn session = sign_in_as("ann@acme.test");
+  EXPECT_EQ(me(session.token).status, 200);  // reads need none
+  EXPECT_EQ(json_of(me(session.token)).at("csrf_token").as_string(), session.csrf);
+
+  auto missing = send(make_request("POST", "/api/v1/auth/logout", {}, session.token));
+  EXPECT_EQ(missing.status, 403);
+  EXPECT_EQ(message_of(missing), "CSRF token missing or wrong");
+  std::string wrong = session.csrf;
+  wrong[0] = wrong[0] == 'a' ? 'b' : 'a';
+  EXPECT_EQ(send(make_request("POST", "/api/v1/auth/logout", {}, session.token, wrong)).status,
+            403);
+  const SignedIn other = sign_in_as("ann@acme.test");
+  EXPECT_NE(other.csrf, session.csrf);
+  EXPECT_EQ(send(make_request("POST", "/api/v1/auth/logout", {}, session.token, other.csrf)).status,
+            403);  // another session's token does not do
+  EXPECT_EQ(send_as(session, "POST", "/api/v1/auth/logout").status, 204);
+}
+
+TEST_F(AuthServiceTest, FailedSignInsAreThrottledPerAccountWithoutCheckingThePassword) {
+  for (int attempt = 0; attempt < LoginThrottle::kAccountFreeFailures; ++attempt) {
+    EXPECT_EQ(login("ann@acme.test", "wrong-password").status, 401);
+  }
+  auto throttled = login("ann@acme.test", kPassword);  // right, but too soon
+  EXPECT_EQ(throttled.status, 429);
+  EXPECT_EQ(header_of(throttled, "Retry-After"), "1");
+  EXPECT_EQ(message_of(throttled), "too many failed sign-ins; try again in 1 s");
+  EXPECT_TRUE(header_of(throttled, "Set-Cookie").empty());
+
+  // An unknown email is throttled just the same.
+  for (int attempt = 0; attempt < LoginThrottle::kAccountFreeFailures; ++attempt) {
+    EXPECT_EQ(login("nobody@acme.test", "x", false, "203.0.113.9").status, 401);
+  }
+  auto unknown = login("nobody@acme.test", "x", false, "203.0.113.9");
+  EXPECT_EQ(unknown.status, 429);
+  EXPECT_EQ(unknown.body, throttled.body);
+
+  clock_.advance(1000);
+  EXPECT_EQ(login("ann@acme.test", "wrong-again").status, 401);  // sixth failure: 2 s
+  clock_.advance(1000);
+  EXPECT_EQ(login("ann@acme.test", kPassword).status, 429);
+  clock_.advance(1000);
+  EXPECT_EQ(login("ann@acme.test", kPassword).status, 200);
+  EXPECT_EQ(login("ann@acme.test", "wrong").status, 401);  // the success started over
+  EXPECT_EQ(login("ann@acme.test", kPassword).status, 200);
+}
+
+TEST_F(AuthServiceTest, SignInsAreAuditedIntoTheAccountsOrganization) {
+  EXPECT_EQ(login("ann@acme.test", kPassword).status, 200);
+  EXPECT_EQ(login("ann@acme.test", "wrong-password").status, 401);
+  EXPECT_EQ(login("nobody@acme.test", "wrong-password").status, 401);
+  EXPECT_EQ(audit_count(db(), "auth.login"), 1);
+  EXPECT_EQ(audit_count(db(), "auth.login_failed"), 1);  // unknown emails only in the log
+  auto org = db().read([&](storage::Connection& connection) -> Result<std::int64_t> {
+    auto statement = connection.prepare(
+        "SELECT count(*) FROM audit_log WHERE org_id = ? AND subject_user_id = ?");
+    if (!statement) return statement.error();
+    (*statement)->bind_int(1, org_id_);
+    (*statement)->bind_int(2, user_id_);
+    if (auto row = (*statement)->step(); !row) return row.error();
+    return (*statement)->column_int(0);
+  });
+  ASSERT_TRUE(org);
+  EXPECT_EQ(*org, 2);
+}
+
+TEST_F(AuthServiceTest, AnOrganizationRequiring2faShutsOutItsAdminsUntilTheySetItUp) {
+  create_user(db(), org_id_, "emma@acme.test", Role::employee, kPassword);
+  const SignedIn admin = sign_in_as("ann@acme.test");
+  const SignedIn employee = sign_in_as("emma@acme.test");
+  exec_sql(db(), "UPDATE organizations SET require_2fa = 1");
+  auth_.invalidate_cache();
+
+  auto blocked = send_as(admin, "GET", "/api/v1/me/sessions");
+  EXPECT_EQ(blocked.status, 403);
+  EXPECT_EQ(message_of(blocked),
+            "two-factor authentication is required by your organization: set it up in your "
+            "account");
+  auto actor = auth_.authenticate(make_request("GET", "/x", {}, admin.token));
+  ASSERT_FALSE(actor);
+  EXPECT_TRUE(actor.error().is(Errc::permission_denied));
+  EXPECT_TRUE(auth_.authenticate(make_request("GET", "/x", {}, admin.token), Allow::mfa_setup));
+
+  auto own = me(admin.token);
+  ASSERT_EQ(own.status, 200);
+  EXPECT_EQ(json_of(own).at("mfa_setup_required"), true);
+  EXPECT_EQ(json_of(own).at("org").at("require_2fa"), true);
+  EXPECT_EQ(send_as(admin, "POST", "/api/v1/me/2fa/setup").status, 200);
+
+  EXPECT_EQ(send_as(employee, "GET", "/api/v1/me/sessions").status, 200);
+  EXPECT_EQ(json_of(me(employee.token)).at("mfa_setup_required"), false);
+}
+
+TEST_F(AuthServiceTest, ActorsCarryTheirManagedTeamsAndSession) {
+  exec_sql(db(), "INSERT INTO departments (id, org_id, name, created_at) VALUES (1, 1, 'D', 1)");
+  exec_sql(db(),
+           "INSERT INTO teams (id, org_id, department_id, name, created_at) VALUES "
+           "(5, 1, 1, 'T5', 1), (6, 1, 1, 'T6', 1)");
+  exec_sql(db(), "INSERT INTO team_members VALUES (5, 1, 1, 1), (6, 1, 0, 1)");
+  const SignedIn session = sign_in_as("ann@acme.test");
+  auto actor = auth_.authenticate(make_request("GET", "/x", {}, session.token));
+  ASSERT_TRUE(actor);
+  EXPECT_EQ(actor->managed_team_ids, std::vector<TeamId>{5});
+  EXPECT_GT(actor->session_id, 0);
+  EXPECT_EQ(actor->api_token_id, 0);
+  EXPECT_EQ(actor->scopes, kAllScopes);
+}
+
+TEST_F(AuthServiceTest, EndSessionsEndsAllButTheKeptOneAndTellsTheListeners) {
+  struct Call {
+    UserId user;
+    std::optional<std::int64_t> only;
+    std::optional<std::int64_t> except;
+  };
+  std::vector<Call> calls;
+  auth_.on_sessions_ended(
+      [&](UserId user, std::optional<std::int64_t> only, std::optional<std::int64_t> except) {
+        calls.push_back({user, only, except});
+      });
+  const SignedIn first = sign_in_as("ann@acme.test");
+  const SignedIn second = sign_in_as("ann@acme.test");
+  const SignedIn third = sign_in_as("ann@acme.test");
+  const auto kept = auth_.authenticate(make_request("GET", "/x", {}, second.token))->session_id;
+  ASSERT_EQ(me(first.token).status, 200);  // cached now
+
+  ASSERT_TRUE(auth_.end_sessions(user_id_, kept));
+  EXPECT_EQ(me(first.token).status, 401);
+  EXPECT_EQ(me(third.token).status, 401);
+  EXPECT_EQ(me(second.token).status, 200);
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].user, user_id_);
+  EXPECT_EQ(calls[0].only, std::nullopt);
+  EXPECT_EQ(calls[0].except, kept);
+
+  ASSERT_EQ(send_as(second, "POST", "/api/v1/auth/logout").status, 204);
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[1].only, kept);
+  EXPECT_EQ(calls[1].except, std::nullopt);
+}
+
+TEST_F(AuthServiceTest, SignInResponseStartsASessionForOtherServices) {
+  auto response = auth_.sign_in_response(user_id_, make_request("POST", "/api/v1/signup"), 201);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 201);
+  const auto body = json_of(*response);
+  EXPECT_EQ(body.at("user").at("id"), user_id_);
+  EXPECT_EQ(body.at("org").at("name"), "Acme");
+  const std::string token = session_token(*response);
+  ASSERT_EQ(me(token).status, 200);
+  EXPECT_EQ(json_of(me(token)).at("csrf_token"), body.at("csrf_token"));
+  EXPECT_EQ(audit_count(db(), "auth.login"), 0);
+
+  exec_sql(db(), "UPDATE users SET status = 'invited'");
+  auto refused = auth_.sign_in_response(user_id_, make_request("POST", "/x"), 200);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().is(Errc::unauthenticated));
 }
 
 TEST(NormalizeEmailTest, LowerCasesAndChecksTheShape) {

@@ -48,3 +48,51 @@ TEST(PasswordTest, AsksForARehashOfWeakerParameters) {
 
 }  // namespace
 }  // namespace worktrace::auth
+
+namespace worktrace::auth {
+namespace {
+
+TEST(NewPasswordTest, AcceptsLongAndUnicodePasswordsWithoutCompositionRules) {
+  EXPECT_TRUE(check_new_password("correct horse battery", "ann@acme.test"));
+  EXPECT_TRUE(check_new_password("abcdefgh", "ann@acme.test"));  // no composition rules
+  EXPECT_TRUE(check_new_password(std::string(kMaxPasswordBytes, 'q'), "ann@acme.test"));
+  // Eight code points, sixteen bytes.
+  EXPECT_TRUE(check_new_password("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
+                                 "ann@acme.test"));
+}
+
+TEST(NewPasswordTest, RefusesShortLongCommonAndEmailPasswordsWithClearMessages) {
+  auto message = [](std::string_view password) {
+    auto checked = check_new_password(password, "Ann.Lee@Acme.test");
+    EXPECT_FALSE(checked) << password;
+    if (checked) return std::string();
+    EXPECT_TRUE(checked.error().is(Errc::invalid_argument));
+    return checked.error().message;
+  };
+  EXPECT_EQ(message("short7c"), "password: must be at least 8 characters");
+  // Seven code points in fourteen bytes is still too short.
+  EXPECT_EQ(message("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"),
+            "password: must be at least 8 characters");
+  EXPECT_EQ(message(std::string(kMaxPasswordBytes + 1, 'q')),
+            "password: must be at most 1024 bytes");
+  EXPECT_EQ(message("password1"), "password: is one of the most common passwords");
+  EXPECT_EQ(message("PassWord1"), "password: is one of the most common passwords");
+  EXPECT_EQ(message("12345678"), "password: is one of the most common passwords");
+  EXPECT_EQ(message("ann.lee@acme.test"), "password: must not be your email address");
+  EXPECT_EQ(message("ANN.LEE@ACME.TEST"), "password: must not be your email address");
+  auto local_part = check_new_password("Annabelle.Lee", "annabelle.lee@acme.test");
+  ASSERT_FALSE(local_part);
+  EXPECT_EQ(local_part.error().message, "password: must not be your email address");
+}
+
+TEST(NewPasswordTest, TheEmbeddedListIsTheShippedOne) {
+  // First, a middle and the last entry of server/data/common_passwords.txt.
+  EXPECT_TRUE(is_common_password("123456"));
+  EXPECT_TRUE(is_common_password("trustno1"));
+  EXPECT_TRUE(is_common_password("sss"));
+  EXPECT_FALSE(is_common_password("#!comment: This list has been compiled by Solar Designer"));
+  EXPECT_FALSE(is_common_password("a rather uncommon passphrase"));
+}
+
+}  // namespace
+}  // namespace worktrace::auth

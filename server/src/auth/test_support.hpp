@@ -9,6 +9,7 @@
 #include "auth/password.hpp"
 #include "storage/db.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <stdexcept>
@@ -51,9 +52,10 @@ inline UserId create_user(storage::Db& db, OrgId org_id, std::string_view email,
   return *id;
 }
 
-// A request as net/ would build it; JSON bodies get their Content-Type.
+// A request as net/ would build it; JSON bodies get their Content-Type; `csrf` goes into
+// X-CSRF-Token when not empty.
 inline api::Request make_request(std::string method, std::string path, std::string body = {},
-                                 std::string cookie = {}) {
+                                 std::string cookie = {}, std::string csrf = {}) {
   api::Request request;
   request.method = std::move(method);
   request.path = path;
@@ -62,7 +64,16 @@ inline api::Request make_request(std::string method, std::string path, std::stri
   if (!body.empty()) request.headers.emplace_back("content-type", "application/json");
   if (!cookie.empty())
     request.headers.emplace_back("cookie", std::string(kSessionCookie) + "=" + cookie);
+  if (!csrf.empty()) request.headers.emplace_back(std::string(kCsrfHeader), std::move(csrf));
   request.body = std::move(body);
+  return request;
+}
+
+// A request authenticated by an API token.
+inline api::Request make_token_request(std::string method, std::string path, std::string token,
+                                       std::string body = {}) {
+  auto request = make_request(std::move(method), std::move(path), std::move(body));
+  request.headers.emplace_back("authorization", "Bearer " + token);
   return request;
 }
 
@@ -87,6 +98,42 @@ inline std::string session_token(const api::Response& response) {
   const std::string prefix = std::string(kSessionCookie) + "=";
   if (cookie.rfind(prefix, 0) != 0) return {};
   return cookie.substr(prefix.size(), cookie.find(';') - prefix.size());
+}
+
+// A signed-in session: the cookie's token and the CSRF token for unsafe methods.
+struct SignedIn {
+  std::string token;
+  std::string csrf;
+};
+
+// Signs in through POST /api/v1/auth/login (no 2FA) and returns the session and CSRF tokens.
+inline SignedIn sign_in_session(const api::Router& router, std::string_view email,
+                                std::string_view password) {
+  const boost::json::object body = {{"email", email}, {"password", password}};
+  auto response =
+      call(router, make_request("POST", "/api/v1/auth/login", boost::json::serialize(body)));
+  if (response.status != 200) throw std::runtime_error("sign_in: " + response.body);
+  const auto json = boost::json::parse(response.body);
+  return {session_token(response), std::string(json.at("csrf_token").as_string())};
+}
+
+// How many audit entries of `action` there are (all organizations).
+inline std::int64_t audit_count(storage::Db& db, std::string_view action) {
+  auto count = db.read([&](storage::Connection& connection) -> Result<std::int64_t> {
+    auto statement = connection.prepare("SELECT count(*) FROM audit_log WHERE action = ?");
+    if (!statement) return statement.error();
+    (*statement)->bind_text(1, action);
+    if (auto row = (*statement)->step(); !row) return row.error();
+    return (*statement)->column_int(0);
+  });
+  if (!count) throw std::runtime_error("audit_count: " + count.error().message);
+  return *count;
+}
+
+// Runs one statement (test setup); throws on failure.
+inline void exec_sql(storage::Db& db, std::string_view sql) {
+  auto done = db.write([&](storage::Connection& connection) { return connection.exec(sql); });
+  if (!done) throw std::runtime_error("exec_sql: " + done.error().message);
 }
 
 // Signs in through POST /api/v1/auth/login and returns the session token.

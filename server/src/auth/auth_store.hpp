@@ -1,0 +1,71 @@
+#pragma once
+
+// Pieces shared by the AuthService source files. Internal to auth/: not for other services.
+
+#include "api/http_types.hpp"
+#include "audit/audit_log.hpp"
+#include "core/actor.hpp"
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "storage/db.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace worktrace::auth::detail {
+
+inline constexpr std::size_t kMaxUserAgentBytes = 512;
+inline constexpr std::size_t kMaxRemoteIpBytes = 64;
+
+// The scopes an API token of a person with `role` may carry: all for owners and admins, the
+// read scopes but audit:read for managers, none for employees.
+[[nodiscard]] std::uint32_t scopes_of_role(Role role) noexcept;
+
+// Scopes as stored in api_tokens.scopes: names separated by spaces ("org:read people:read").
+// Unknown names are skipped.
+[[nodiscard]] std::uint32_t parse_stored_scopes(std::string_view stored) noexcept;
+[[nodiscard]] std::string stored_scopes(std::uint32_t scopes);
+
+// True when `role` must use 2FA in an organization that requires it.
+[[nodiscard]] bool role_needs_2fa(Role role) noexcept;
+
+// An audit entry about `user` acting on their own account, for sign-in steps where no Actor
+// exists yet (target and subject: the user).
+[[nodiscard]] audit::Entry sign_in_entry(OrgId org_id, UserId user, std::string_view action,
+                                         const api::Request& request);
+
+// Runs one statement that returns no rows, after `bind` set its parameters.
+[[nodiscard]] Result<void> exec(storage::Connection& connection, std::string_view sql,
+                                const std::function<void(storage::Statement&)>& bind);
+
+// Runs one statement and returns the first column of its first row as an integer, or nullopt
+// when it returns no row (e.g. DELETE ... RETURNING id that matched nothing).
+[[nodiscard]] Result<std::optional<std::int64_t>> query_int(
+    storage::Connection& connection, std::string_view sql,
+    const std::function<void(storage::Statement&)>& bind);
+
+// Renders a handler's outcome; failures the client cannot see the cause of are logged here.
+[[nodiscard]] api::Response respond(Result<api::Response> outcome);
+
+// wt_session=<value>; Path=/; Max-Age=..; HttpOnly; SameSite=Strict[; Secure]
+[[nodiscard]] std::string session_cookie(std::string_view value, EpochMs max_age_ms, bool secure);
+
+// The request's remote IP and User-Agent as stored (cut to their column limits).
+[[nodiscard]] std::string_view remote_ip_of(const api::Request& request);
+[[nodiscard]] std::string_view user_agent_of(const api::Request& request);
+
+// Equality of two secrets in time independent of where they differ.
+[[nodiscard]] bool equal_secrets(std::string_view left, std::string_view right) noexcept;
+
+// A JSON object body whose keys are all in `known` (else 400 naming the stray key). The
+// returned value owns the object that an ObjectReader over it points into.
+[[nodiscard]] Result<boost::json::value> object_body(const api::Request& request,
+                                                     std::initializer_list<std::string_view> known);
+
+// The integer path parameter `name` (1..2^53), else Errc::not_found "<what> not found".
+[[nodiscard]] Result<std::int64_t> id_param(const api::Request& request, std::string_view name,
+                                            std::string_view what);
+
+}  // namespace worktrace::auth::detail
