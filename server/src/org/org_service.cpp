@@ -1,19 +1,17 @@
 #include "org/org_service.hpp"
 
+#include "audit/audit_log.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/password.hpp"
 #include "auth/tokens.hpp"
+#include "org/people_rules.hpp"
+#include "org/sql.hpp"
+#include "org/validation.hpp"
 
 #include <algorithm>
 
 namespace worktrace::org {
 namespace {
-
-// Characters, not bytes: a UTF-8 continuation byte does not start a character.
-std::size_t count_characters(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(
-      text.begin(), text.end(), [](unsigned char ch) { return (ch & 0xC0) != 0x80; }));
-}
 
 struct ExistingOrg {
   std::string name;
@@ -94,6 +92,72 @@ Result<OwnerLogin> OrgService::ensure_demo_org(std::optional<std::string> email,
     (*owner)->bind_int(5, now);
     if (auto inserted = (*owner)->step(); !inserted) return inserted.error();
     return OwnerLogin{std::string(kDemoOrgName), *owner_email, secret, true};
+  });
+}
+
+Result<CreatedOrg> OrgService::create_org(std::string_view name, std::string_view owner_email,
+                                          std::string_view owner_name,
+                                          std::optional<std::string> password, Origin origin,
+                                          std::string_view remote_ip) {
+  // Messages name the fields of the caller's input: the sign-up body or the CLI options.
+  const bool signup = origin == Origin::signup;
+  if (auto ok = check_line(signup ? "org_name" : "name", name, 1, kMaxNameCharacters); !ok) {
+    return ok.error();
+  }
+  auto email = normalize_email_field("email", owner_email);
+  if (!email) return email.error();
+  if (auto ok = check_line(signup ? "name" : "owner_name", owner_name, 1, kMaxNameCharacters);
+      !ok) {
+    return ok.error();
+  }
+  CreatedOrg created;
+  if (password) {
+    if (auto ok = auth::check_new_password(*password, *email); !ok) return ok.error();
+  } else {
+    created.password = auth::random_string(kReadableAlphabet, kGeneratedPasswordLength);
+  }
+  // Hashing is slow: outside the write transaction.
+  auto hash = auth::hash_password(password ? *password : created.password);
+  if (!hash) return hash.error();
+
+  const EpochMs now = clock_.now_ms();
+  return db_.write([&](storage::Connection& connection) -> Result<CreatedOrg> {
+    if (auto ok = people_rules::require_free_email(connection, *email); !ok) return ok.error();
+    auto org_id = sql::query_int(
+        connection, "INSERT INTO organizations (name, created_at) VALUES (?, ?) RETURNING id",
+        {name, now});
+    if (!org_id) return org_id.error();
+    if (!*org_id) return fail(Errc::internal, "INSERT ... RETURNING gave no row");
+    created.org_id = **org_id;
+    auto owner_id = sql::query_int(
+        connection,
+        "INSERT INTO users (org_id, email, name, role, password_hash, status, "
+        "password_changed_at, created_at, updated_at) VALUES (?, ?, ?, 'owner', ?, 'active', ?, "
+        "?, ?) RETURNING id",
+        {created.org_id, std::string_view(*email), owner_name, std::string_view(*hash), now, now,
+         now});
+    if (!owner_id) return owner_id.error();
+    if (!*owner_id) return fail(Errc::internal, "INSERT ... RETURNING gave no row");
+    created.owner_id = **owner_id;
+
+    audit::Entry entry;
+    if (signup) {
+      Actor owner;
+      owner.user_id = created.owner_id;
+      owner.org_id = created.org_id;
+      owner.role = Role::owner;
+      entry = audit::entry_for(owner, "org.created", remote_ip);
+    } else {
+      entry.org_id = created.org_id;
+      entry.actor = "system";
+      entry.action = "org.created";
+    }
+    entry.target_type = "org";
+    entry.target_id = std::to_string(created.org_id);
+    entry.details = {
+        {"name", name}, {"owner_user_id", created.owner_id}, {"via", signup ? "signup" : "cli"}};
+    if (auto ok = audit::append(connection, std::move(entry), now); !ok) return ok.error();
+    return created;
   });
 }
 

@@ -19,6 +19,17 @@ inline constexpr std::size_t kGeneratedPasswordLength = 20;
 inline constexpr std::string_view kReadableAlphabet =
     "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
+// How an organization came to be: the audit entry org.created names the CLI ("system") or
+// the signed-up owner.
+enum class Origin { cli, signup };
+
+// A new organization and its owner.
+struct CreatedOrg {
+  OrgId org_id = 0;
+  UserId owner_id = 0;
+  std::string password;  // the generated password when none was given; empty otherwise
+};
+
 struct OwnerLogin {
   std::string org_name;
   std::string email;
@@ -26,7 +37,7 @@ struct OwnerLogin {
   bool created = false;
 };
 
-// Organizations: creation of the first one. Thread-safe: no mutable state of its own.
+// Organizations: creation. Thread-safe: no mutable state of its own.
 class OrgService {
  public:
   // `db` and `clock` must outlive this service.
@@ -41,6 +52,19 @@ class OrgService {
   // bytes, or an email that auth::normalize_email() refuses.
   [[nodiscard]] Result<OwnerLogin> ensure_demo_org(std::optional<std::string> email,
                                                    std::optional<std::string> password);
+
+  // Creates organization `name` (1..200 characters) with an active owner `owner_email`
+  // (stored lower-case), named `owner_name` (1..200 characters). `password` is checked with
+  // auth::check_new_password; when not given, one is generated (kGeneratedPasswordLength
+  // characters of kReadableAlphabet) and returned once. Errc::invalid_argument naming the
+  // field; Errc::conflict "email: already registered" when any organization has that email.
+  // Writes audit org.created (actor "system" for Origin::cli, the owner for Origin::signup,
+  // with `remote_ip`).
+  [[nodiscard]] Result<CreatedOrg> create_org(std::string_view name, std::string_view owner_email,
+                                              std::string_view owner_name,
+                                              std::optional<std::string> password,
+                                              Origin origin = Origin::cli,
+                                              std::string_view remote_ip = {});
 
   // The organization created first, if any.
   [[nodiscard]] Result<std::optional<OrgId>> first_org_id();

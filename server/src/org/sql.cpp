@@ -1,0 +1,52 @@
+#include "org/sql.hpp"
+
+namespace worktrace::org::sql {
+
+void bind(storage::Statement& statement, std::initializer_list<Value> values) {
+  int index = 1;
+  for (const Value& value : values) {
+    if (const auto* number = std::get_if<std::int64_t>(&value)) {
+      statement.bind_int(index, *number);
+    } else if (const auto* text = std::get_if<std::string_view>(&value)) {
+      statement.bind_text(index, *text);
+    } else {
+      statement.bind_null(index);
+    }
+    ++index;
+  }
+}
+
+Result<void> execute(storage::Connection& connection, std::string_view sql,
+                     std::initializer_list<Value> values) {
+  auto statement = connection.prepare(sql);
+  if (!statement) return statement.error();
+  bind(**statement, values);
+  for (;;) {
+    auto row = (*statement)->step();
+    if (!row) return row.error();
+    if (!*row) return {};
+  }
+}
+
+Result<std::optional<std::int64_t>> query_int(storage::Connection& connection, std::string_view sql,
+                                              std::initializer_list<Value> values) {
+  auto statement = connection.prepare(sql);
+  if (!statement) return statement.error();
+  bind(**statement, values);
+  auto row = (*statement)->step();
+  if (!row) return row.error();
+  if (!*row || (*statement)->column_is_null(0)) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>((*statement)->column_int(0));
+}
+
+Result<bool> exists(storage::Connection& connection, std::string_view sql,
+                    std::initializer_list<Value> values) {
+  auto statement = connection.prepare(sql);
+  if (!statement) return statement.error();
+  bind(**statement, values);
+  auto row = (*statement)->step();
+  if (!row) return row.error();
+  return *row;
+}
+
+}  // namespace worktrace::org::sql
