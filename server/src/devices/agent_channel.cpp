@@ -1,8 +1,8 @@
 #include "devices/agent_channel.hpp"
 
-#include "auth/policy.hpp"
 #include "auth/tokens.hpp"
 #include "core/version.hpp"
+#include "devices/device_events.hpp"
 #include "protocol/json_reader.hpp"
 
 #include <spdlog/spdlog.h>
@@ -11,12 +11,19 @@
 namespace worktrace::devices {
 namespace {
 
-// Tells the viewers who may see `device` (auth::may_view_device, the rule of GET /devices).
-void publish(realtime::Hub& hub, const DevicePrincipal& device, const boost::json::object& event) {
-  hub.publish_to_org(device.org_id, realtime::Frame::text(boost::json::serialize(event)),
-                     [&](const Actor& viewer) {
-                       return auth::may_view_device(viewer, device.org_id, device.user_id);
-                     });
+// The device's owner and the owner's teams as stored now (a device can be reassigned while
+// connected). When they cannot be read, an unassigned device: only owners and admins hear.
+DeviceListing audience_of(DeviceStore& store, const DevicePrincipal& device) {
+  auto listing = store.find_listing(device.org_id, device.device_id);
+  if (listing && *listing) return std::move(**listing);
+  if (!listing) {
+    spdlog::error("devices: cannot load device {} for its viewers: {}", device.device_id,
+                  listing.error().message);
+  }
+  DeviceListing unassigned;
+  unassigned.device.id = device.device_id;
+  unassigned.device.org_id = device.org_id;
+  return unassigned;
 }
 
 }  // namespace
@@ -44,9 +51,15 @@ std::string AgentChannel::on_connected(const DevicePrincipal& device,
   if (!updated) {
     spdlog::error("devices: cannot record the connection of device {}: {}", device.device_id,
                   updated.error().message);
+  } else if (*updated && (*updated)->revoked_at) {
+    // Revoked between authentication and registration: the revoke's disconnect_agent may
+    // have run before the hub knew this connection, so close it here (it is registered now).
+    hub_.disconnect_agent(device.device_id, kRevokedReason);
   } else if (*updated) {
-    publish(hub_, device,
-            {{"type", "device.online"}, {"device", device_json(**updated, /*online=*/true)}});
+    publish_device_event(
+        hub_, device.org_id,
+        {{"type", "device.online"}, {"device", device_json(**updated, /*online=*/true)}},
+        audience_of(store_, device));
   }
   const boost::json::object welcome = {{"type", "welcome"},
                                        {"device_id", device.device_id},
@@ -72,9 +85,10 @@ Result<std::optional<std::string>> AgentChannel::on_text(const DevicePrincipal& 
   auto changed = store_.update_info(device.org_id, device.device_id, *info, clock_.now_ms());
   if (!changed) return changed.error();
   if (*changed) {
-    publish(hub_, device,
-            {{"type", "device.updated"},
-             {"device", device_json(**changed, hub_.is_online(device.device_id))}});
+    publish_device_event(hub_, device.org_id,
+                         {{"type", "device.updated"},
+                          {"device", device_json(**changed, hub_.is_online(device.device_id))}},
+                         audience_of(store_, device));
   }
   return std::optional<std::string>();
 }
@@ -86,8 +100,10 @@ void AgentChannel::on_disconnected(const DevicePrincipal& device) {
     spdlog::error("devices: cannot record the disconnection of device {}: {}", device.device_id,
                   seen.error().message);
   }
-  publish(hub_, device,
-          {{"type", "device.offline"}, {"device_id", device.device_id}, {"last_seen_at", now}});
+  publish_device_event(
+      hub_, device.org_id,
+      {{"type", "device.offline"}, {"device_id", device.device_id}, {"last_seen_at", now}},
+      audience_of(store_, device));
 }
 
 }  // namespace worktrace::devices

@@ -9,6 +9,8 @@ namespace worktrace::devices {
 
 // Largest message accepted from an agent (docs/api/v1.md).
 inline constexpr std::size_t kMaxAgentMessageBytes = 1 << 20;
+// The close reason (code 1008) of a revoked device's channel.
+inline constexpr const char* kRevokedReason = "device revoked";
 
 // The server side of /ws/agent: device-credential authentication, device info updates, and
 // device.online / device.updated / device.offline events to the organization's viewers.
@@ -21,7 +23,8 @@ class AgentChannel final : public realtime::AgentChannelHandler {
   // Errc::unauthenticated for a missing, malformed, unknown or revoked credential.
   [[nodiscard]] Result<DevicePrincipal> authenticate(const api::Request& upgrade) override;
   // Records remote IP and last-seen, publishes device.online (with online=true whether or not
-  // the hub has registered the connection yet), returns the welcome.
+  // the hub has registered the connection yet), returns the welcome. A device revoked since
+  // authenticate() is disconnected instead (1008 kRevokedReason).
   [[nodiscard]] std::string on_connected(const DevicePrincipal& device,
                                          const std::string& remote_ip) override;
   // `hello` and `device_info` store the device's info when it changed and then publish

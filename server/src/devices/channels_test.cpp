@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 namespace worktrace::devices {
 namespace {
 
@@ -104,9 +107,10 @@ TEST_F(ChannelsTest, EmployeesHearOnlyOfTheirOwnDevices) {
   EXPECT_TRUE(employee_viewer->messages().empty());
   EXPECT_EQ(acme_viewer_->messages().size(), 1u);
 
-  // Once it is the employee's own device, they do.
-  const DevicePrincipal own{device_id_, acme_, acme_employee_};
-  agent().on_disconnected(own);
+  // Once it is the employee's own device, they do: the owner is read when the event happens,
+  // not taken from the (older) connection's principal.
+  assign(device_id_, acme_employee_);
+  agent().on_disconnected(principal_);
   const auto messages = employee_viewer->messages();
   ASSERT_EQ(messages.size(), 1u);
   EXPECT_EQ(messages[0].at("type"), "device.offline");
@@ -213,6 +217,64 @@ TEST_F(ChannelsTest, ViewersAuthenticateWithTheirSessionAndPlayPingPong) {
                   .on_text(*actor, std::string(kMaxViewerMessageBytes + 1, ' '))
                   .error()
                   .is(Errc::payload_too_large));
+}
+
+TEST_F(ChannelsTest, AViewerWhoseSessionEndedIsClosedAtItsNextMessageAfterAMinute) {
+  const std::string token = sign_in("ann@acme.test");
+  auto actor = viewer().authenticate(make_request("GET", "/ws/dashboard", {}, token));
+  ASSERT_TRUE(actor) << actor.error().message;
+  EXPECT_NE(actor->session_id, 0);
+  const auto peer = connect_viewer(*actor);
+  const std::string ping = R"({"type":"ping"})";
+
+  auto logout = call(make_request("POST", "/api/v1/auth/logout", {}, token));
+  ASSERT_EQ(logout.status, 204) << logout.body;
+  // Checked at most once a minute: within it the viewer is served from what it was told.
+  EXPECT_TRUE(viewer().on_text(*actor, ping));
+  EXPECT_TRUE(peer->closes().empty());
+
+  clock_.advance(kViewerSessionCheckMs);
+  auto refused = viewer().on_text(*actor, ping);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().is(Errc::unauthenticated));
+  ASSERT_EQ(peer->closes().size(), 1u);
+  EXPECT_EQ(peer->closes()[0], (std::pair<std::uint16_t, std::string>{1008, "session ended"}));
+  EXPECT_TRUE(acme_viewer_->closes().empty());
+}
+
+TEST_F(ChannelsTest, TheSweepClosesViewersWhoseSessionIdledOut) {
+  const std::string idle_token = sign_in("ann@acme.test");
+  auto idle = viewer().authenticate(make_request("GET", "/ws/dashboard", {}, idle_token));
+  ASSERT_TRUE(idle);
+  const auto idle_peer = connect_viewer(*idle);
+
+  clock_.advance(auth::kSessionIdleMs);
+  const std::string fresh_token = sign_in("ann@acme.test");
+  auto fresh = viewer().authenticate(make_request("GET", "/ws/dashboard", {}, fresh_token));
+  ASSERT_TRUE(fresh);
+  const auto fresh_peer = connect_viewer(*fresh);
+
+  auto closed = devices_.viewer_channel().close_ended_sessions();
+  ASSERT_TRUE(closed) << closed.error().message;
+  EXPECT_EQ(*closed, 1u);
+  ASSERT_EQ(idle_peer->closes().size(), 1u);
+  EXPECT_EQ(idle_peer->closes()[0].first, 1008);
+  EXPECT_TRUE(fresh_peer->closes().empty());
+  EXPECT_EQ(*devices_.viewer_channel().close_ended_sessions(), 0u);
+}
+
+TEST_F(ChannelsTest, TheSweeperThreadRunsAndStopsWithTheService) {
+  const std::string token = sign_in("ann@acme.test");
+  auto actor = viewer().authenticate(make_request("GET", "/ws/dashboard", {}, token));
+  ASSERT_TRUE(actor);
+  const auto peer = connect_viewer(*actor);
+  ASSERT_EQ(call(make_request("POST", "/api/v1/auth/logout", {}, token)).status, 204);
+  devices_.start_session_sweep(std::chrono::milliseconds(10));
+  for (int wait_idx = 0; wait_idx < 500 && peer->closes().empty(); ++wait_idx) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(peer->closes().size(), 1u);
+  EXPECT_EQ(peer->closes()[0].second, "session ended");
 }
 
 }  // namespace

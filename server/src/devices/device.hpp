@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace worktrace::devices {
 
@@ -24,8 +25,18 @@ struct Device {
   std::optional<EpochMs> revoked_at;
 };
 
-// The API's Device object: DeviceInfo's fields plus id, name, remote_ip, enrolled_at,
-// last_seen_at, online and revoked.
+// A device with what the policy and the device list need of its owner.
+struct DeviceListing {
+  Device device;
+  std::optional<std::string> user_name;  // the owner's name, when assigned
+  std::vector<TeamId> owner_teams;       // the owner's teams (auth::may_view_device)
+};
+
+// The API's Device object: DeviceInfo's fields plus id, name, user_id (null when unassigned),
+// remote_ip, enrolled_at, last_seen_at, online and revoked.
 [[nodiscard]] boost::json::object device_json(const Device& device, bool online);
+
+// device_json plus user_name (null when unassigned).
+[[nodiscard]] boost::json::object listing_json(const DeviceListing& listing, bool online);
 
 }  // namespace worktrace::devices

@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 #include <boost/json/array.hpp>
 
+#include <charconv>
+
 namespace worktrace::devices {
 namespace {
 
@@ -19,7 +21,28 @@ api::Response respond(Result<api::Response> outcome) {
   return api::Response::from_error(outcome.error());
 }
 
+Result<void> check_label(std::string_view label) {
+  if (label.size() > kMaxTokenLabelBytes || protocol::has_control_characters(label) ||
+      !protocol::is_valid_utf8(label)) {
+    return fail(Errc::invalid_argument,
+                "label: must be at most 100 bytes of text without control characters");
+  }
+  return {};
+}
+
 }  // namespace
+
+Result<std::int64_t> path_id(const api::Request& request, std::string_view name,
+                             std::string_view what) {
+  const auto found = request.params.find(name);
+  std::int64_t id = 0;
+  if (found != request.params.end()) {
+    const std::string& text = found->second;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec == std::errc() && end == text.data() + text.size() && id > 0) return id;
+  }
+  return fail(Errc::not_found, std::string(what) + " not found");
+}
 
 DeviceService::DeviceService(storage::Db& db, realtime::Hub& hub, auth::AuthService& auth,
                              const Clock& clock)
@@ -28,62 +51,166 @@ DeviceService::DeviceService(storage::Db& db, realtime::Hub& hub, auth::AuthServ
       auth_(auth),
       clock_(clock),
       agent_channel_(store_, hub, clock),
-      viewer_channel_(auth) {}
+      viewer_channel_(auth, db, hub, clock) {}
+
+DeviceService::~DeviceService() {
+  if (sweeper_.joinable()) {
+    sweeper_.request_stop();
+    sweeper_.join();
+  }
+}
+
+void DeviceService::start_session_sweep(std::chrono::milliseconds interval) {
+  sweeper_ = std::jthread([this, interval](std::stop_token stop) {
+    std::unique_lock lock(sweep_mutex_);
+    for (;;) {
+      // Returns at the interval's end, or at once when the service stops.
+      (void)sweep_wakeup_.wait_for(lock, stop, interval, [] { return false; });
+      if (stop.stop_requested()) return;
+      lock.unlock();
+      auto closed = viewer_channel_.close_ended_sessions();
+      if (!closed) {
+        spdlog::warn("devices: cannot check the dashboards' sessions: {}", closed.error().message);
+      } else if (*closed > 0) {
+        spdlog::info("devices: closed {} dashboard(s) whose session ended", *closed);
+      }
+      lock.lock();
+    }
+  });
+}
 
 Result<EnrollmentToken> DeviceService::create_enrollment_token(OrgId org_id, int uses,
                                                                std::int64_t ttl_s,
-                                                               std::optional<UserId> created_by) {
+                                                               std::optional<UserId> created_by,
+                                                               std::string_view label) {
+  audit::Entry by;
+  by.org_id = org_id;
+  by.actor_user_id = created_by;
+  by.actor = created_by ? "user:" + std::to_string(*created_by) : "system";
+  return issue_token(org_id, uses, ttl_s, label, created_by, std::move(by));
+}
+
+Result<EnrollmentToken> DeviceService::issue_token(OrgId org_id, int uses, std::int64_t ttl_s,
+                                                   std::string_view label,
+                                                   std::optional<UserId> created_by,
+                                                   audit::Entry by) {
   if (uses < kMinTokenUses || uses > kMaxTokenUses) {
     return fail(Errc::invalid_argument, "uses: must be between 1 and 1000");
   }
   if (ttl_s < kMinTokenTtlS || ttl_s > kMaxTokenTtlS) {
     return fail(Errc::invalid_argument, "ttl_s: must be between 60 and 2592000");
   }
+  if (auto valid = check_label(label); !valid) return valid.error();
   EnrollmentToken token;
   token.token = auth::generate_token(auth::kEnrollmentTokenPrefix);
   token.uses = uses;
+  token.label = std::string(label);
   const EpochMs now = clock_.now_ms();
   token.expires_at = now + ttl_s * 1000;
-  auto id = store_.create_enrollment_token(org_id, auth::hash_token(token.token), uses,
-                                           token.expires_at, created_by, now);
+  NewEnrollmentToken stored{
+      org_id, auth::hash_token(token.token), uses, token.expires_at, token.label, created_by};
+  auto id = store_.create_enrollment_token(stored, std::move(by), now);
   if (!id) return id.error();
   token.id = *id;
   return token;
 }
 
 void DeviceService::register_routes(api::Router& router) {
-  router.add("POST", "/api/v1/enrollment-tokens",
-             [this](api::Request& request) { return respond(post_enrollment_token(request)); });
-  router.add("POST", "/api/v1/agent/enroll",
-             [this](api::Request& request) { return respond(enroll(request)); });
-  router.add("GET", "/api/v1/devices",
-             [this](api::Request& request) { return respond(list(request)); });
+  auto route = [&](std::string_view method, std::string_view pattern,
+                   Result<api::Response> (DeviceService::*handler)(const api::Request&)) {
+    router.add(std::string(method), std::string(pattern), [this, handler](api::Request& request) {
+      return respond((this->*handler)(request));
+    });
+  };
+  route("POST", "/api/v1/enrollment-tokens", &DeviceService::post_enrollment_token);
+  route("GET", "/api/v1/enrollment-tokens", &DeviceService::list_enrollment_tokens);
+  route("DELETE", "/api/v1/enrollment-tokens/{id}", &DeviceService::delete_enrollment_token);
+  route("POST", "/api/v1/agent/enroll", &DeviceService::enroll);
+  route("GET", "/api/v1/devices", &DeviceService::list);
+  route("GET", "/api/v1/devices/{id}", &DeviceService::get);
+  route("PATCH", "/api/v1/devices/{id}", &DeviceService::patch);
+  route("POST", "/api/v1/devices/{id}/revoke", &DeviceService::revoke);
 }
 
 Result<api::Response> DeviceService::post_enrollment_token(const api::Request& request) {
   auto actor = auth_.authenticate(request);
   if (!actor) return actor.error();
-  if (auto allowed = auth::require_role(*actor, {Role::owner, Role::admin}); !allowed) {
+  if (auto allowed = auth::authorize(*actor, {Role::owner, Role::admin}, Scope::devices_write);
+      !allowed) {
     return allowed.error();
   }
   auto body = api::json_body(request);
   if (!body) return body.error();
   auto reader = protocol::ObjectReader::open(*body);
   if (!reader) return reader.error();
+  if (auto known = reader->reject_unknown({"uses", "ttl_s", "label"}); !known) {
+    return known.error();
+  }
   auto uses = reader->optional_int("uses", kMinTokenUses, kMaxTokenUses);
   if (!uses) return uses.error();
   auto ttl_s = reader->optional_int("ttl_s", kMinTokenTtlS, kMaxTokenTtlS);
   if (!ttl_s) return ttl_s.error();
+  auto label = reader->optional_string("label", kMaxTokenLabelBytes);
+  if (!label) return label.error();
 
-  auto token = create_enrollment_token(actor->org_id, static_cast<int>(uses->value_or(1)),
-                                       ttl_s->value_or(kDefaultTokenTtlS), actor->user_id);
+  auto token = issue_token(actor->org_id, static_cast<int>(uses->value_or(1)),
+                           ttl_s->value_or(kDefaultTokenTtlS), label->value_or(""), actor->user_id,
+                           audit::entry_for(*actor, "", request.remote_ip));
   if (!token) return token.error();
   auto response = api::Response::json(201, {{"id", token->id},
                                             {"token", token->token},
                                             {"uses", token->uses},
-                                            {"expires_at", token->expires_at}});
+                                            {"expires_at", token->expires_at},
+                                            {"label", token->label}});
   response.set_header("Cache-Control", "no-store");
   return response;
+}
+
+Result<api::Response> DeviceService::list_enrollment_tokens(const api::Request& request) {
+  auto actor = auth_.authenticate(request);
+  if (!actor) return actor.error();
+  if (auto allowed = auth::authorize(*actor, {Role::owner, Role::admin}, Scope::devices_read);
+      !allowed) {
+    return allowed.error();
+  }
+  auto tokens = store_.list_enrollment_tokens(actor->org_id);
+  if (!tokens) return tokens.error();
+  const EpochMs now = clock_.now_ms();
+  boost::json::array items;
+  items.reserve(tokens->size());
+  for (const EnrollmentTokenRecord& token : *tokens) {
+    boost::json::value created_by = nullptr;
+    boost::json::value created_by_name = nullptr;
+    if (token.created_by) created_by = *token.created_by;
+    if (token.created_by_name) created_by_name = boost::json::string(*token.created_by_name);
+    items.emplace_back(boost::json::object{{"id", token.id},
+                                           {"label", token.label},
+                                           {"uses_left", token.uses_left},
+                                           {"uses_total", token.uses_total},
+                                           {"expires_at", token.expires_at},
+                                           {"created_at", token.created_at},
+                                           {"created_by", created_by},
+                                           {"created_by_name", created_by_name},
+                                           {"revoked", token.revoked_at.has_value()},
+                                           {"expired", token.expires_at <= now}});
+  }
+  return api::Response::json(200, {{"tokens", std::move(items)}});
+}
+
+Result<api::Response> DeviceService::delete_enrollment_token(const api::Request& request) {
+  auto actor = auth_.authenticate(request);
+  if (!actor) return actor.error();
+  if (auto allowed = auth::authorize(*actor, {Role::owner, Role::admin}, Scope::devices_write);
+      !allowed) {
+    return allowed.error();
+  }
+  auto id = path_id(request, "id", "enrollment token");
+  if (!id) return id.error();
+  auto revoked = store_.revoke_enrollment_token(
+      actor->org_id, *id, audit::entry_for(*actor, "", request.remote_ip), clock_.now_ms());
+  if (!revoked) return revoked.error();
+  if (!*revoked) return fail(Errc::not_found, "enrollment token not found");
+  return api::Response::no_content();
 }
 
 Result<api::Response> DeviceService::enroll(const api::Request& request) {
@@ -122,23 +249,6 @@ Result<api::Response> DeviceService::enroll(const api::Request& request) {
                                             {"org_name", enrollment.org_name}});
   response.set_header("Cache-Control", "no-store");
   return response;
-}
-
-Result<api::Response> DeviceService::list(const api::Request& request) {
-  auto actor = auth_.authenticate(request);
-  if (!actor) return actor.error();
-  // Employees see only their own devices; the other roles see the whole organization (the
-  // rule of auth::may_view_device, which the live events follow too).
-  const std::optional<UserId> owner =
-      actor->role == Role::employee ? std::optional<UserId>(actor->user_id) : std::nullopt;
-  auto devices = store_.list(actor->org_id, owner);
-  if (!devices) return devices.error();
-  boost::json::array items;
-  items.reserve(devices->size());
-  for (const Device& device : *devices) {
-    items.emplace_back(device_json(device, hub_.is_online(device.id)));
-  }
-  return api::Response::json(200, {{"devices", std::move(items)}});
 }
 
 }  // namespace worktrace::devices

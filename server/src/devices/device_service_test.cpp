@@ -249,6 +249,8 @@ TEST_F(DevicesTest, ListRendersTheDeviceObjectWithOnlineFromTheHub) {
   auto expected = protocol::to_json(sample_info("acme-laptop"));
   expected["id"] = device_id;
   expected["name"] = "acme-laptop";
+  expected["user_id"] = nullptr;
+  expected["user_name"] = nullptr;
   expected["remote_ip"] = "198.51.100.7";
   expected["enrolled_at"] = kStart;
   expected["last_seen_at"] = kStart;

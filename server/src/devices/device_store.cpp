@@ -1,8 +1,12 @@
 #include "devices/device_store.hpp"
 
+#include "auth/person.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+
+#include <map>
 
 namespace worktrace::devices {
 namespace {
@@ -96,31 +100,72 @@ Result<std::optional<Device>> find_in(storage::Connection& connection, OrgId org
   return one_device(**statement);
 }
 
-}  // namespace
-
-Result<std::int64_t> DeviceStore::create_enrollment_token(OrgId org_id,
-                                                          const auth::TokenHash& token_hash,
-                                                          int uses, EpochMs expires_at,
-                                                          std::optional<UserId> created_by,
-                                                          EpochMs now) {
-  return db_.write([&](storage::Connection& connection) -> Result<std::int64_t> {
-    auto statement = connection.prepare(
-        "INSERT INTO enrollment_tokens (org_id, token_hash, uses_left, expires_at, created_by, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
-    if (!statement) return statement.error();
-    auto& s = **statement;
-    s.bind_int(1, org_id);
-    s.bind_blob(2, token_hash);
-    s.bind_int(3, uses);
-    s.bind_int(4, expires_at);
-    s.bind_optional_int(5, created_by);
-    s.bind_int(6, now);
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) return fail(Errc::internal, "INSERT ... RETURNING gave no row");
-    return s.column_int(0);
-  });
+// kDeviceColumns of table alias `alias` ("d.id, d.org_id, ...").
+std::string qualified_columns(std::string_view alias) {
+  std::string text;
+  std::string_view rest = kDeviceColumns;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    std::string_view column = rest.substr(0, comma);
+    while (column.starts_with(' ')) column.remove_prefix(1);
+    if (!text.empty()) text += ", ";
+    text += alias;
+    text += '.';
+    text += column;
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  return text;
 }
+
+// Devices with their owner's name (the column after the device's); the owner must be of the
+// same organization.
+std::string listing_sql(std::string_view where) {
+  return "SELECT " + qualified_columns("d") +
+         ", u.name FROM devices d LEFT JOIN users u ON u.id = d.user_id AND u.org_id = d.org_id "
+         "WHERE " +
+         std::string(where);
+}
+
+DeviceListing read_listing(const storage::Statement& s) {
+  DeviceListing listing;
+  listing.device = read_device(s);
+  constexpr int kUserNameColumn = 19;
+  if (!s.column_is_null(kUserNameColumn)) listing.user_name = s.column_text(kUserNameColumn);
+  return listing;
+}
+
+Result<std::optional<DeviceListing>> find_listing_in(storage::Connection& connection, OrgId org_id,
+                                                     DeviceId device_id) {
+  auto statement = connection.prepare(listing_sql("d.id = ? AND d.org_id = ?"));
+  if (!statement) return statement.error();
+  (*statement)->bind_int(1, device_id);
+  (*statement)->bind_int(2, org_id);
+  auto row = (*statement)->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<DeviceListing>();
+  DeviceListing listing = read_listing(**statement);
+  (*statement)->reset();
+  if (listing.device.user_id) {
+    auto membership = auth::load_membership(connection, *listing.device.user_id);
+    if (!membership) return membership.error();
+    listing.owner_teams = std::move(membership->team_ids);
+  }
+  return std::optional<DeviceListing>(std::move(listing));
+}
+
+Result<bool> is_person_of(storage::Connection& connection, OrgId org_id, UserId user_id) {
+  auto statement = connection.prepare("SELECT 1 FROM users WHERE id = ? AND org_id = ?");
+  if (!statement) return statement.error();
+  (*statement)->bind_int(1, user_id);
+  (*statement)->bind_int(2, org_id);
+  auto row = (*statement)->step();
+  if (!row) return row.error();
+  const bool found = *row;
+  (*statement)->reset();
+  return found;
+}
+
+}  // namespace
 
 Result<std::optional<Enrollment>> DeviceStore::enroll(const auth::TokenHash& token_hash,
                                                       const auth::TokenHash& credential_hash,
@@ -132,7 +177,8 @@ Result<std::optional<Enrollment>> DeviceStore::enroll(const auth::TokenHash& tok
     // change happens in the first step(); RETURNING rows are produced after it.
     auto consume = connection.prepare(
         "UPDATE enrollment_tokens SET uses_left = uses_left - 1 "
-        "WHERE token_hash = ? AND uses_left > 0 AND expires_at > ? RETURNING org_id");
+        "WHERE token_hash = ? AND uses_left > 0 AND expires_at > ? AND revoked_at IS NULL "
+        "RETURNING org_id, id");
     if (!consume) return consume.error();
     (*consume)->bind_blob(1, token_hash);
     (*consume)->bind_int(2, now);
@@ -141,6 +187,8 @@ Result<std::optional<Enrollment>> DeviceStore::enroll(const auth::TokenHash& tok
     if (!*consumed) return std::optional<Enrollment>();
     Enrollment enrollment;
     enrollment.org_id = (*consume)->column_int(0);
+    const std::int64_t token_id = (*consume)->column_int(1);
+    (*consume)->reset();
 
     auto insert = connection.prepare(
         "INSERT INTO devices (org_id, credential_hash, name, hostname, os_name, os_id, "
@@ -167,6 +215,20 @@ Result<std::optional<Enrollment>> DeviceStore::enroll(const auth::TokenHash& tok
     auto org_row = (*org)->step();
     if (!org_row) return org_row.error();
     if (*org_row) enrollment.org_name = (*org)->column_text(0);
+    (*org)->reset();
+
+    audit::Entry entry;
+    entry.org_id = enrollment.org_id;
+    entry.actor = "device:" + std::to_string(enrollment.device_id);
+    entry.action = "device.enrolled";
+    entry.target_type = "device";
+    entry.target_id = std::to_string(enrollment.device_id);
+    entry.remote_ip = std::string(remote_ip.substr(0, kMaxRemoteIpBytes));
+    entry.details = {
+        {"name", name}, {"hostname", info.hostname}, {"enrollment_token_id", token_id}};
+    if (auto logged = audit::append(connection, std::move(entry), now); !logged) {
+      return logged.error();
+    }
     return std::optional<Enrollment>(std::move(enrollment));
   });
 }
@@ -196,22 +258,118 @@ Result<std::optional<Device>> DeviceStore::find(OrgId org_id, DeviceId device_id
       [&](storage::Connection& connection) { return find_in(connection, org_id, device_id); });
 }
 
-Result<std::vector<Device>> DeviceStore::list(OrgId org_id, std::optional<UserId> owner) {
-  return db_.read([&](storage::Connection& connection) -> Result<std::vector<Device>> {
-    auto statement = connection.prepare(
-        owner ? sql("SELECT ", " FROM devices WHERE org_id = ? AND user_id = ? ORDER BY id")
-              : sql("SELECT ", " FROM devices WHERE org_id = ? ORDER BY id"));
+Result<std::optional<DeviceListing>> DeviceStore::find_listing(OrgId org_id, DeviceId device_id) {
+  return db_.read([&](storage::Connection& connection) {
+    return find_listing_in(connection, org_id, device_id);
+  });
+}
+
+Result<std::vector<DeviceListing>> DeviceStore::list(OrgId org_id) {
+  return db_.read([&](storage::Connection& connection) -> Result<std::vector<DeviceListing>> {
+    constexpr int kMaxDevices = 100'000;
+    auto statement = connection.prepare(listing_sql("d.org_id = ? ORDER BY d.id LIMIT ?"));
     if (!statement) return statement.error();
     (*statement)->bind_int(1, org_id);
-    if (owner) (*statement)->bind_int(2, *owner);
-    std::vector<Device> devices;
-    while (true) {
-      auto device = one_device(**statement);
-      if (!device) return device.error();
-      if (!*device) break;
-      devices.push_back(std::move(**device));
+    (*statement)->bind_int(2, kMaxDevices);
+    std::vector<DeviceListing> listings;
+    for (;;) {
+      auto row = (*statement)->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      listings.push_back(read_listing(**statement));
     }
-    return devices;
+    // Every membership of the organization's people at once, rather than one query a device.
+    auto teams = connection.prepare(
+        "SELECT m.user_id, m.team_id FROM team_members m JOIN users u ON u.id = m.user_id "
+        "WHERE u.org_id = ? ORDER BY m.user_id, m.team_id");
+    if (!teams) return teams.error();
+    (*teams)->bind_int(1, org_id);
+    std::map<UserId, std::vector<TeamId>> teams_of;
+    for (;;) {
+      auto row = (*teams)->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      teams_of[(*teams)->column_int(0)].push_back((*teams)->column_int(1));
+    }
+    for (DeviceListing& listing : listings) {
+      if (!listing.device.user_id) continue;
+      const auto found = teams_of.find(*listing.device.user_id);
+      if (found != teams_of.end()) listing.owner_teams = found->second;
+    }
+    return listings;
+  });
+}
+
+Result<std::optional<DeviceListing>> DeviceStore::update(OrgId org_id, DeviceId device_id,
+                                                         const DevicePatch& patch, audit::Entry by,
+                                                         EpochMs now) {
+  return db_.write([&](storage::Connection& connection) -> Result<std::optional<DeviceListing>> {
+    auto current = find_in(connection, org_id, device_id);
+    if (!current) return current.error();
+    if (!*current) return std::optional<DeviceListing>();
+    const Device& device = **current;
+    if (patch.user_id && *patch.user_id) {
+      auto known = is_person_of(connection, org_id, **patch.user_id);
+      if (!known) return known.error();
+      if (!*known) return fail(Errc::invalid_argument, "user_id: no such person");
+    }
+    const std::string name = patch.name.value_or(device.name);
+    const std::optional<UserId> owner = patch.user_id.value_or(device.user_id);
+    boost::json::array changed;
+    if (name != device.name) changed.emplace_back("name");
+    if (owner != device.user_id) changed.emplace_back("user_id");
+    if (!changed.empty()) {
+      auto statement = connection.prepare(
+          "UPDATE devices SET name = ?, user_id = ? WHERE id = ? AND org_id = ?");
+      if (!statement) return statement.error();
+      (*statement)->bind_text(1, name);
+      (*statement)->bind_optional_int(2, owner);
+      (*statement)->bind_int(3, device_id);
+      (*statement)->bind_int(4, org_id);
+      if (auto done = (*statement)->step(); !done) return done.error();
+      by.action = "device.updated";
+      by.target_type = "device";
+      by.target_id = std::to_string(device_id);
+      by.subject_user_id = owner ? owner : device.user_id;
+      by.details = {
+          {"changed", std::move(changed)},
+          {"name", name},
+          {"user_id", owner ? boost::json::value(*owner) : nullptr},
+          {"previous_user_id", device.user_id ? boost::json::value(*device.user_id) : nullptr}};
+      if (auto logged = audit::append(connection, std::move(by), now); !logged) {
+        return logged.error();
+      }
+    }
+    return find_listing_in(connection, org_id, device_id);
+  });
+}
+
+Result<std::optional<Device>> DeviceStore::revoke(OrgId org_id, DeviceId device_id, audit::Entry by,
+                                                  EpochMs now) {
+  return db_.write([&](storage::Connection& connection) -> Result<std::optional<Device>> {
+    auto current = find_in(connection, org_id, device_id);
+    if (!current) return current.error();
+    if (!*current || (*current)->revoked_at) return current;
+    auto statement = connection.prepare(
+        sql("UPDATE devices SET revoked_at = ?, revoked_by = ? WHERE id = ? AND org_id = ? "
+            "RETURNING "));
+    if (!statement) return statement.error();
+    (*statement)->bind_int(1, now);
+    (*statement)->bind_optional_int(2, by.actor_user_id);
+    (*statement)->bind_int(3, device_id);
+    (*statement)->bind_int(4, org_id);
+    auto revoked = one_device(**statement);
+    if (!revoked) return revoked.error();
+    (*statement)->reset();
+    by.action = "device.revoked";
+    by.target_type = "device";
+    by.target_id = std::to_string(device_id);
+    by.subject_user_id = (*current)->user_id;
+    by.details = {{"name", (*current)->name}};
+    if (auto logged = audit::append(connection, std::move(by), now); !logged) {
+      return logged.error();
+    }
+    return revoked;
   });
 }
 

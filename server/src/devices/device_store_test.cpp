@@ -21,7 +21,7 @@ TEST_F(DeviceStoreTest, EveryDeviceQueryIsBoundToItsOrganization) {
   EXPECT_EQ((*found)->info, sample_info("acme-laptop"));
 
   EXPECT_EQ(*store_.find(globex_, device_id), std::nullopt);
-  EXPECT_TRUE(store_.list(globex_, std::nullopt)->empty());
+  EXPECT_TRUE(store_.list(globex_)->empty());
   EXPECT_EQ(*store_.mark_connected(globex_, device_id, "203.0.113.1", kStart + 1), std::nullopt);
   EXPECT_FALSE(*store_.mark_seen(globex_, device_id, kStart + 1));
   EXPECT_EQ(*store_.update_info(globex_, device_id, sample_info("hijacked"), kStart + 1),
@@ -65,7 +65,7 @@ TEST_F(DeviceStoreTest, AnUnusableTokenChangesNothing) {
                             "", token->expires_at);
   ASSERT_TRUE(late);
   EXPECT_EQ(*late, std::nullopt);
-  EXPECT_TRUE(store_.list(acme_, std::nullopt)->empty());
+  EXPECT_TRUE(store_.list(acme_)->empty());
 
   auto in_time = store_.enroll(auth::hash_token(token->token), credential, "ok", sample_info("ok"),
                                "", token->expires_at - 1);

@@ -14,7 +14,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <map>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -78,6 +80,9 @@ class DevicesTest : public ::testing::Test {
     acme_owner_ = auth::testing::create_user(db(), acme_, "ann@acme.test", Role::owner, kPassword);
     acme_employee_ =
         auth::testing::create_user(db(), acme_, "eve@acme.test", Role::employee, kPassword);
+    acme_admin_ = auth::testing::create_user(db(), acme_, "adam@acme.test", Role::admin, kPassword);
+    acme_manager_ =
+        auth::testing::create_user(db(), acme_, "mia@acme.test", Role::manager, kPassword);
     globex_owner_ =
         auth::testing::create_user(db(), globex_, "gus@globex.test", Role::owner, kPassword);
     auth_.register_routes(router_);
@@ -86,12 +91,110 @@ class DevicesTest : public ::testing::Test {
 
   storage::Db& db() { return *test_db_.db; }
 
+  // Signs in through POST /api/v1/auth/login; returns the session token and remembers the
+  // session's CSRF token, which call() adds to the unsafe requests of that session.
   std::string sign_in(std::string_view email) {
-    return auth::testing::sign_in(router_, email, kPassword);
+    const boost::json::object body = {{"email", email}, {"password", kPassword}};
+    auto response = auth::testing::call(
+        router_,
+        auth::testing::make_request("POST", "/api/v1/auth/login", boost::json::serialize(body)));
+    if (response.status != 200) throw std::runtime_error("sign_in: " + response.body);
+    const std::string token = auth::testing::session_token(response);
+    csrf_tokens_[token] =
+        std::string(boost::json::parse(response.body).at("csrf_token").as_string());
+    return token;
   }
 
   api::Response call(api::Request request) {
+    const std::string session = request.cookie(auth::kSessionCookie);
+    const auto csrf = csrf_tokens_.find(session);
+    if (request.method != "GET" && csrf != csrf_tokens_.end()) {
+      request.headers.emplace_back("x-csrf-token", csrf->second);
+    }
     return auth::testing::call(router_, std::move(request));
+  }
+
+  // Adds the membership of `user` in `team` (a new team of a new department when `team` is 0);
+  // returns the team's id.
+  TeamId add_to_team(UserId user, TeamId team, bool is_manager) {
+    auto id = db().write([&](storage::Connection& connection) -> Result<TeamId> {
+      TeamId team_id = team;
+      if (team_id == 0) {
+        const OrgId org_id = org_of(connection, user);
+        auto department = connection.prepare(
+            "INSERT INTO departments (org_id, name, created_at) VALUES (?, ?, 1) RETURNING id");
+        if (!department) return department.error();
+        (*department)->bind_int(1, org_id);
+        (*department)->bind_text(2, "Dept " + std::to_string(++made_));
+        if (auto row = (*department)->step(); !row) return row.error();
+        const std::int64_t department_id = (*department)->column_int(0);
+        (*department)->reset();
+        auto made = connection.prepare(
+            "INSERT INTO teams (org_id, department_id, name, created_at) VALUES (?, ?, ?, 1) "
+            "RETURNING id");
+        if (!made) return made.error();
+        (*made)->bind_int(1, org_id);
+        (*made)->bind_int(2, department_id);
+        (*made)->bind_text(3, "Team " + std::to_string(made_));
+        if (auto row = (*made)->step(); !row) return row.error();
+        team_id = (*made)->column_int(0);
+        (*made)->reset();
+      }
+      auto member = connection.prepare(
+          "INSERT INTO team_members (team_id, user_id, is_manager, added_at) VALUES (?, ?, ?, 1)");
+      if (!member) return member.error();
+      (*member)->bind_int(1, team_id);
+      (*member)->bind_int(2, user);
+      (*member)->bind_int(3, is_manager ? 1 : 0);
+      if (auto row = (*member)->step(); !row) return row.error();
+      return team_id;
+    });
+    if (!id) throw std::runtime_error("add_to_team: " + id.error().message);
+    auth_.invalidate_cache();
+    return *id;
+  }
+
+  // Assigns `device` to `user` (or nobody) directly in the database.
+  void assign(DeviceId device, std::optional<UserId> user) {
+    auto done = db().write([&](storage::Connection& connection) -> Result<bool> {
+      auto statement = connection.prepare("UPDATE devices SET user_id = ? WHERE id = ?");
+      if (!statement) return statement.error();
+      (*statement)->bind_optional_int(1, user);
+      (*statement)->bind_int(2, device);
+      return (*statement)->step();
+    });
+    if (!done) throw std::runtime_error("assign: " + done.error().message);
+  }
+
+  // The audit entries of `org_id` with `action`, oldest first.
+  std::vector<boost::json::object> audit_entries(OrgId org_id, std::string_view action) {
+    auto rows =
+        db().read([&](storage::Connection& connection) -> Result<std::vector<boost::json::object>> {
+          auto statement = connection.prepare(
+              "SELECT actor, actor_user_id, target_id, subject_user_id, details FROM audit_log "
+              "WHERE org_id = ? AND action = ? ORDER BY seq");
+          if (!statement) return statement.error();
+          (*statement)->bind_int(1, org_id);
+          (*statement)->bind_text(2, action);
+          std::vector<boost::json::object> entries;
+          for (;;) {
+            auto row = (*statement)->step();
+            if (!row) return row.error();
+            if (!*row) break;
+            auto& s = **statement;
+            boost::json::object entry = {{"actor", s.column_text(0)},
+                                         {"target_id", s.column_text(2)},
+                                         {"details", boost::json::parse(s.column_text(4))}};
+            entry["actor_user_id"] = s.column_is_null(1) ? boost::json::value(nullptr)
+                                                         : boost::json::value(s.column_int(1));
+            entry["subject_user_id"] = s.column_is_null(3) ? boost::json::value(nullptr)
+                                                           : boost::json::value(s.column_int(3));
+            entries.push_back(std::move(entry));
+          }
+          return entries;
+        });
+    if (!rows) throw std::runtime_error("audit_entries: " + rows.error().message);
+    return *rows;
   }
 
   // POST /api/v1/agent/enroll with `token` and a sample device named `hostname`.
@@ -119,6 +222,16 @@ class DevicesTest : public ::testing::Test {
     return peer;
   }
 
+  static OrgId org_of(storage::Connection& connection, UserId user) {
+    auto statement = connection.prepare("SELECT org_id FROM users WHERE id = ?");
+    if (!statement) return 0;
+    (*statement)->bind_int(1, user);
+    auto row = (*statement)->step();
+    const OrgId org_id = row && *row ? (*statement)->column_int(0) : 0;
+    (*statement)->reset();
+    return org_id;
+  }
+
   storage::testing::TestDb test_db_;
   ManualClock clock_{kStart};
   realtime::Hub hub_;
@@ -129,7 +242,11 @@ class DevicesTest : public ::testing::Test {
   OrgId globex_ = 0;
   UserId acme_owner_ = 0;
   UserId acme_employee_ = 0;
+  UserId acme_admin_ = 0;
+  UserId acme_manager_ = 0;
   UserId globex_owner_ = 0;
+  std::map<std::string, std::string> csrf_tokens_;  // session token -> its CSRF token
+  int made_ = 0;
 };
 
 }  // namespace worktrace::devices::testing

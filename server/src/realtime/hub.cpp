@@ -1,5 +1,6 @@
 #include "realtime/hub.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace worktrace::realtime {
@@ -27,7 +28,7 @@ bool Hub::agent_disconnected(DeviceId device_id, const Peer* peer) {
 ViewerId Hub::viewer_connected(const Actor& actor, std::shared_ptr<Peer> peer) {
   std::lock_guard lock(mutex_);
   const ViewerId viewer_id = next_viewer_id_++;
-  viewers_.emplace(viewer_id, ViewerEntry{actor, std::move(peer)});
+  viewers_.emplace(viewer_id, ViewerEntry{actor, std::move(peer), false});
   return viewer_id;
 }
 
@@ -36,13 +37,42 @@ void Hub::viewer_disconnected(ViewerId viewer_id) {
   viewers_.erase(viewer_id);
 }
 
+std::size_t Hub::disconnect_viewers(const std::function<bool(const Actor&)>& match,
+                                    const std::string& reason) {
+  std::vector<std::shared_ptr<Peer>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [viewer_id, entry] : viewers_) {
+      if (entry.closed || !match(entry.actor)) continue;
+      entry.closed = true;
+      targets.push_back(entry.peer);
+    }
+  }
+  // Closed after unlocking: a peer may call back into the hub from close().
+  for (const auto& peer : targets) peer->close(1008, reason);
+  return targets.size();
+}
+
+std::vector<std::int64_t> Hub::viewer_session_ids() const {
+  std::vector<std::int64_t> ids;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [viewer_id, entry] : viewers_) {
+      if (!entry.closed && entry.actor.session_id != 0) ids.push_back(entry.actor.session_id);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
 std::size_t Hub::publish_to_org(OrgId org_id, const Frame& frame,
                                 const std::function<bool(const Actor&)>& may_see) {
   std::vector<std::shared_ptr<Peer>> targets;
   {
     std::lock_guard lock(mutex_);
     for (const auto& [viewer_id, entry] : viewers_) {
-      if (entry.actor.org_id != org_id) continue;
+      if (entry.closed || entry.actor.org_id != org_id) continue;
       if (!may_see || may_see(entry.actor)) targets.push_back(entry.peer);
     }
   }

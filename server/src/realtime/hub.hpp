@@ -29,6 +29,14 @@ class Hub {
 
   ViewerId viewer_connected(const Actor& actor, std::shared_ptr<Peer> peer);
   void viewer_disconnected(ViewerId viewer_id);
+  // Closes with 1008 and `reason` every viewer whose Actor `match` accepts (a session that
+  // ended, a suspended person); returns how many. `match` runs under the hub's lock: it must
+  // be quick and must not call the hub. The viewers stay registered until their connection
+  // ends and calls viewer_disconnected, but they get nothing more once closed.
+  std::size_t disconnect_viewers(const std::function<bool(const Actor&)>& match,
+                                 const std::string& reason);
+  // The distinct session ids (non-zero) of the viewers connected here, ascending.
+  [[nodiscard]] std::vector<std::int64_t> viewer_session_ids() const;
 
   // Sends `frame` to the viewers of organization `org_id` for whom `may_see` is true (all of
   // them when it is empty); returns how many took it. `may_see` runs under the hub's lock:
@@ -60,6 +68,7 @@ class Hub {
   struct ViewerEntry {
     Actor actor;
     std::shared_ptr<Peer> peer;
+    bool closed = false;  // disconnect_viewers closed it: it hears nothing more
   };
 
   mutable std::mutex mutex_;

@@ -30,6 +30,10 @@ class RecordingPeer final : public Peer {
     std::lock_guard lock(mutex_);
     return close_code_;
   }
+  std::string close_reason() const {
+    std::lock_guard lock(mutex_);
+    return close_reason_;
+  }
 
  private:
   const std::size_t capacity_;
@@ -125,6 +129,36 @@ TEST(HubTest, ConcurrentPublishAndRegistrationIsSafe) {
   }
   publisher.join();
   EXPECT_EQ(hub.counts().viewers, 0u);
+}
+
+TEST(HubTest, DisconnectViewersClosesOnlyTheMatchingOnesAndTheyHearNothingMore) {
+  Hub hub;
+  Actor first = viewer_of(1);
+  first.session_id = 11;
+  Actor second = viewer_of(1);
+  second.user_id = 101;
+  second.session_id = 12;
+  Actor token_viewer = viewer_of(1);
+  auto first_peer = std::make_shared<RecordingPeer>();
+  auto second_peer = std::make_shared<RecordingPeer>();
+  auto token_peer = std::make_shared<RecordingPeer>();
+  hub.viewer_connected(first, first_peer);
+  hub.viewer_connected(second, second_peer);
+  hub.viewer_connected(token_viewer, token_peer);
+  EXPECT_EQ(hub.viewer_session_ids(), (std::vector<std::int64_t>{11, 12}));
+
+  const auto ended = [](const Actor& actor) { return actor.session_id == 11; };
+  EXPECT_EQ(hub.disconnect_viewers(ended, "session ended"), 1u);
+  EXPECT_EQ(first_peer->close_code(), 1008);
+  EXPECT_EQ(first_peer->close_reason(), "session ended");
+  EXPECT_EQ(second_peer->close_code(), 0);
+  // Closed once: a second sweep finds nothing new, and the closed viewer gets no events.
+  EXPECT_EQ(hub.disconnect_viewers(ended, "session ended"), 0u);
+  EXPECT_EQ(hub.viewer_session_ids(), (std::vector<std::int64_t>{12}));
+  EXPECT_EQ(hub.publish_to_org(1, Frame::text("event")), 2u);
+  EXPECT_TRUE(first_peer->frames().empty());
+  EXPECT_EQ(second_peer->frames().size(), 1u);
+  EXPECT_EQ(hub.counts().viewers, 3u);
 }
 
 }  // namespace
