@@ -32,6 +32,14 @@ class Router {
 
   [[nodiscard]] Match match(std::string_view method, std::string_view path) const;
 
+  struct Entry {
+    std::string method;
+    std::string pattern;
+  };
+  // Every route, in the order added (for `worktrace-server routes` and the tests that check
+  // each route is covered).
+  [[nodiscard]] std::vector<Entry> entries() const;
+
  private:
   struct Route {
     std::string method;

@@ -46,6 +46,24 @@ TEST(RouterTest, DistinguishesUnknownPathFromWrongMethod) {
   EXPECT_EQ(wrong_method.allow, "GET, DELETE");
 }
 
+TEST(RouterTest, PrefersLiteralSegmentsOverCapturesAndListsEntries) {
+  Router router;
+  router.add("GET", "/api/v1/audit/{seq}", answer(200));
+  router.add("GET", "/api/v1/audit/verify", answer(201));
+  auto verify = router.match("GET", "/api/v1/audit/verify");
+  ASSERT_NE(verify.handler, nullptr);
+  EXPECT_EQ(verify.pattern, "/api/v1/audit/verify");
+  auto entry = router.match("GET", "/api/v1/audit/12");
+  ASSERT_NE(entry.handler, nullptr);
+  EXPECT_EQ(entry.pattern, "/api/v1/audit/{seq}");
+  EXPECT_EQ(entry.params.at("seq"), "12");
+
+  const auto entries = router.entries();
+  ASSERT_EQ(entries.size(), 2U);
+  EXPECT_EQ(entries[1].method, "GET");
+  EXPECT_EQ(entries[1].pattern, "/api/v1/audit/verify");
+}
+
 TEST(RouterTest, RejectsDuplicateRoutes) {
   Router router;
   router.add("GET", "/x", answer(200));

@@ -1,9 +1,10 @@
 #include "app/commands.hpp"
 
 #include "api/router.hpp"
+#include "app/platform.hpp"
 #include "auth/auth_service.hpp"
+#include "auth/secret_box.hpp"
 #include "core/clock.hpp"
-#include "core/version.hpp"
 #include "devices/device_service.hpp"
 #include "net/server.hpp"
 #include "org/org_service.hpp"
@@ -13,16 +14,22 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <system_error>
+#include <tuple>
 
 namespace worktrace::app {
 namespace {
 
 constexpr const char* kDatabaseFile = "worktrace.db";
+// The key that seals secrets at rest (TOTP secrets); made on the first start.
+constexpr const char* kSecretKeyFile = "secret.key";
 
 // Creates the data directory (owner-only) and opens and migrates its database.
 Result<std::unique_ptr<storage::Db>> open_data_dir(const std::filesystem::path& data_dir) {
@@ -58,6 +65,26 @@ void write_port_file(const std::filesystem::path& file, std::uint16_t port) {
   if (ec) spdlog::warn("cannot write port file {}: {}", file.string(), ec.message());
 }
 
+// A private temporary directory, removed with its contents on destruction; path() is empty
+// when it could not be made.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "worktrace-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
 std::filesystem::path resolve_web_root(const std::filesystem::path& configured) {
   if (!configured.empty()) return configured;
   if (std::filesystem::exists("web/dist/index.html")) return "web/dist";
@@ -76,17 +103,15 @@ int serve(const ServerConfig& config) {
   auto db = open_data_dir(config.data_dir);
   if (!db) return report(db.error());
 
-  SystemClock clock;
-  realtime::Hub hub;
-  auth::AuthService auth(**db, clock);
-  devices::DeviceService devices(**db, hub, auth, clock);
+  auto key = auth::load_or_create_secret_key(config.data_dir / kSecretKeyFile);
+  if (!key) return report(key.error());
+  auto options_of_org = org_options(config);
+  if (!options_of_org) return report(options_of_org.error());
 
-  api::Router router;
-  router.add("GET", "/api/v1/version", [](api::Request&) {
-    return api::Response::json(200, {{"name", "worktrace"}, {"version", kVersion}});
-  });
-  auth.register_routes(router);
-  devices.register_routes(router);
+  SystemClock clock;
+  Platform platform(**db, clock, *key, std::move(*options_of_org));
+  // Dashboards close at idle or absolute session expiry even when they send nothing.
+  platform.devices().start_session_sweep(std::chrono::seconds(60));
 
   net::ServerOptions options;
   options.host = address->host;
@@ -98,11 +123,13 @@ int serve(const ServerConfig& config) {
   options.blocking_threads = config.blocking_threads;
   options.shutdown_timeout = std::chrono::seconds(config.shutdown_timeout_s);
   options.allow_insecure_http = config.insecure_http;
+  options.api_rate_per_s = config.api_rate_per_s;
+  options.api_burst = std::max(200.0, config.api_rate_per_s * 4);
   if (options.web_root.empty())
     spdlog::warn("no dashboard: web/dist not found and --web-root not given");
 
-  net::Server server(std::move(options), router, hub, devices.agent_channel(),
-                     devices.viewer_channel());
+  net::Server server(std::move(options), platform.router(), platform.hub(),
+                     platform.devices().agent_channel(), platform.devices().viewer_channel());
   auto port = server.start();
   if (!port) return report(port.error());
   if (!config.port_file.empty()) write_port_file(config.port_file, *port);
@@ -165,6 +192,49 @@ int create_enrollment_token(const std::filesystem::path& data_dir,
   auto token = devices.create_enrollment_token(*org_id, uses, ttl_s);
   if (!token) return report(token.error());
   std::cout << token->token << '\n';
+  return kExitOk;
+}
+
+int create_org(const std::filesystem::path& data_dir, const std::string& name,
+               const std::string& owner_email, const std::string& owner_name) {
+  std::optional<std::string> password;
+  if (::isatty(STDIN_FILENO) == 0) {
+    std::string line;
+    if (std::getline(std::cin, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.empty()) password = std::move(line);
+    }
+  }
+  auto db = open_data_dir(data_dir);
+  if (!db) return report(db.error());
+  SystemClock clock;
+  org::OrgService orgs(**db, clock);
+  auto created = orgs.create_org(name, owner_email, owner_name, password);
+  if (!created) return report(created.error());
+  std::cout << "Created organization \"" << name << "\" (id " << created->org_id << ").\n"
+            << "  Owner email:    " << owner_email << '\n';
+  if (!created->password.empty()) {
+    std::cout << "  Owner password: " << created->password << '\n'
+              << "Keep the password now: it is shown only once.\n";
+  }
+  return kExitOk;
+}
+
+int print_routes() {
+  // The routes do not depend on data: build the platform on a throw-away database.
+  ScratchDir scratch;
+  if (scratch.path().empty()) {
+    return report(fail(Errc::io_error, "cannot create a temporary directory"));
+  }
+  auto db = storage::open_sqlite(scratch.path() / kDatabaseFile);
+  if (!db) return report(db.error());
+  SystemClock clock;
+  Platform platform(**db, clock, auth::generate_secret_key(), org::OrgOptions{});
+  auto entries = platform.router().entries();
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.pattern, a.method) < std::tie(b.pattern, b.method);
+  });
+  for (const auto& entry : entries) std::cout << entry.method << ' ' << entry.pattern << '\n';
   return kExitOk;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
 
 namespace worktrace::app {
 
@@ -26,5 +27,17 @@ int init(const std::filesystem::path& data_dir);
 // Prints a new enrollment token for organization `org_id` (default: the first one).
 int create_enrollment_token(const std::filesystem::path& data_dir,
                             std::optional<std::int64_t> org_id, int uses, std::int64_t ttl_s);
+
+// Creates an organization with its owner. The password is read from standard input when it is
+// not a terminal (one line); otherwise one is generated and printed once.
+int create_org(const std::filesystem::path& data_dir, const std::string& name,
+               const std::string& owner_email, const std::string& owner_name);
+
+// Checks the audit log's hash chains (one organization's, or all); exit 1 names the first
+// broken entry.
+int audit_verify(const std::filesystem::path& data_dir, std::optional<std::int64_t> org_id);
+
+// Prints every HTTP route of the server as "METHOD PATTERN", one per line, sorted.
+int print_routes();
 
 }  // namespace worktrace::app

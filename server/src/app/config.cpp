@@ -2,12 +2,20 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
+#include <utility>
 
 namespace worktrace::app {
 namespace {
 
 Error bad_config(std::string message) { return fail(Errc::invalid_argument, std::move(message)); }
+
+Result<bool> parse_bool(std::string_view name, std::string_view value) {
+  if (value == "1" || value == "true") return true;
+  if (value == "0" || value == "false") return false;
+  return bad_config(std::string(name) + " must be 1, true, 0 or false");
+}
 
 }  // namespace
 
@@ -66,7 +74,7 @@ Result<void> apply_toml(ServerConfig& config, const std::filesystem::path& file)
     }
     return {};
   };
-  if (auto r = check_keys(table, "", {"data", "server", "tls", "log"}); !r) return r;
+  if (auto r = check_keys(table, "", {"data", "server", "tls", "log", "smtp"}); !r) return r;
 
   auto text = [](const toml::node_view<toml::node>& node, std::string_view key,
                  auto&& assign) -> Result<void> {
@@ -92,9 +100,10 @@ Result<void> apply_toml(ServerConfig& config, const std::filesystem::path& file)
       text(table["data"], "data", [&](const std::string& v) { config.data_dir = v; });
   if (!step) return step;
   if (const auto* server = table["server"].as_table()) {
-    if (auto r = check_keys(*server, "server.",
-                            {"listen", "web_root", "io_threads", "blocking_threads",
-                             "max_body_bytes", "shutdown_timeout_s", "insecure_http"});
+    if (auto r = check_keys(
+            *server, "server.",
+            {"listen", "web_root", "io_threads", "blocking_threads", "max_body_bytes",
+             "shutdown_timeout_s", "insecure_http", "signup", "public_url", "api_rate_per_s"});
         !r) {
       return r;
     }
@@ -128,6 +137,19 @@ Result<void> apply_toml(ServerConfig& config, const std::filesystem::path& file)
         return bad_config("config file: 'server.insecure_http' must be true or false");
       config.insecure_http = *node.value<bool>();
     }
+    if (auto r = integer(section["api_rate_per_s"], "server.api_rate_per_s", 1, 1'000'000,
+                         [&](std::int64_t v) { config.api_rate_per_s = static_cast<double>(v); });
+        !r)
+      return r;
+    if (auto node = section["signup"]) {
+      if (!node.is_boolean())
+        return bad_config("config file: 'server.signup' must be true or false");
+      config.signup = *node.value<bool>();
+    }
+    if (auto r = text(section["public_url"], "server.public_url",
+                      [&](const std::string& v) { config.public_url = v; });
+        !r)
+      return r;
   } else if (table.contains("server")) {
     return bad_config("config file: 'server' must be a table");
   }
@@ -141,6 +163,29 @@ Result<void> apply_toml(ServerConfig& config, const std::filesystem::path& file)
             text(table["tls"]["key"], "tls.key", [&](const std::string& v) { config.tls_key = v; });
         !r)
       return r;
+  }
+  if (const auto* smtp = table["smtp"].as_table()) {
+    if (auto r = check_keys(*smtp, "smtp.",
+                            {"host", "port", "from", "username", "password", "security"});
+        !r)
+      return r;
+    auto section = table["smtp"];
+    for (auto [key, field] :
+         {std::pair{"host", &config.smtp.host}, std::pair{"from", &config.smtp.from},
+          std::pair{"username", &config.smtp.username},
+          std::pair{"password", &config.smtp.password},
+          std::pair{"security", &config.smtp.security}}) {
+      if (auto r = text(section[key], std::string("smtp.") + key,
+                        [field](const std::string& v) { *field = v; });
+          !r)
+        return r;
+    }
+    if (auto r = integer(section["port"], "smtp.port", 1, 65535,
+                         [&](std::int64_t v) { config.smtp.port = static_cast<int>(v); });
+        !r)
+      return r;
+  } else if (table.contains("smtp")) {
+    return bad_config("config file: 'smtp' must be a table");
   }
   if (const auto* log = table["log"].as_table()) {
     if (auto r = check_keys(*log, "log.", {"level", "format"}); !r) return r;
@@ -175,11 +220,29 @@ Result<void> apply_env(ServerConfig& config,
   if (auto v = env("WORKTRACE_TLS_CERT")) config.tls_cert = *v;
   if (auto v = env("WORKTRACE_TLS_KEY")) config.tls_key = *v;
   if (auto v = env("WORKTRACE_INSECURE_HTTP")) {
-    if (*v != "1" && *v != "true" && *v != "0" && *v != "false") {
-      return bad_config("WORKTRACE_INSECURE_HTTP must be 1, true, 0 or false");
-    }
-    config.insecure_http = *v == "1" || *v == "true";
+    auto parsed = parse_bool("WORKTRACE_INSECURE_HTTP", *v);
+    if (!parsed) return parsed.error();
+    config.insecure_http = *parsed;
   }
+  if (auto v = env("WORKTRACE_SIGNUP")) {
+    auto parsed = parse_bool("WORKTRACE_SIGNUP", *v);
+    if (!parsed) return parsed.error();
+    config.signup = *parsed;
+  }
+  if (auto v = env("WORKTRACE_PUBLIC_URL")) config.public_url = *v;
+  if (auto v = env("WORKTRACE_SMTP_HOST")) config.smtp.host = *v;
+  if (auto v = env("WORKTRACE_SMTP_PORT")) {
+    int port = 0;
+    const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), port);
+    if (ec != std::errc() || end != v->data() + v->size() || port < 1 || port > 65535) {
+      return bad_config("WORKTRACE_SMTP_PORT must be a number 1-65535");
+    }
+    config.smtp.port = port;
+  }
+  if (auto v = env("WORKTRACE_SMTP_FROM")) config.smtp.from = *v;
+  if (auto v = env("WORKTRACE_SMTP_USERNAME")) config.smtp.username = *v;
+  if (auto v = env("WORKTRACE_SMTP_PASSWORD")) config.smtp.password = *v;
+  if (auto v = env("WORKTRACE_SMTP_SECURITY")) config.smtp.security = *v;
   if (auto v = env("WORKTRACE_LOG_LEVEL")) config.log_level = *v;
   if (auto v = env("WORKTRACE_LOG_FORMAT")) {
     auto parsed = parse_log_format(*v);
@@ -196,6 +259,25 @@ Result<ListenAddress> validate(const ServerConfig& config) {
     return bad_config("TLS needs both a certificate (--tls-cert) and a key (--tls-key)");
   }
   if (config.data_dir.empty()) return bad_config("the data directory (--data) must be set");
+  if (!config.public_url.empty()) {
+    const std::string_view url = config.public_url;
+    const bool http = url.starts_with("http://") || url.starts_with("https://");
+    const bool clean = url.find_first_of(" \t\r\n?#\"'<>") == std::string_view::npos;
+    if (!http || !clean || url.size() > 200 || url.ends_with('/')) {
+      return bad_config("public URL '" + config.public_url +
+                        "' must look like https://worktrace.example.com (no trailing slash)");
+    }
+  }
+  const auto& smtp = config.smtp;
+  if (smtp.security != "none" && smtp.security != "starttls" && smtp.security != "tls") {
+    return bad_config("SMTP security '" + smtp.security + "' must be none, starttls or tls");
+  }
+  if (!smtp.host.empty()) {
+    if (smtp.from.empty()) return bad_config("SMTP needs a sender address (smtp.from)");
+    if (config.public_url.empty()) {
+      return bad_config("sending invitations by SMTP needs the public URL (server.public_url)");
+    }
+  }
   return address;
 }
 

@@ -17,6 +17,16 @@ struct ListenAddress {
   std::uint16_t port = 0;
 };
 
+// Outgoing mail for invitations; off while `host` is empty.
+struct SmtpSettings {
+  std::string host;
+  int port = 587;
+  std::string from;  // "Worktrace <noreply@example.com>" or an address
+  std::string username;
+  std::string password;
+  std::string security = "starttls";  // none, starttls or tls
+};
+
 // Everything `serve` needs. Filled from defaults, then a TOML file, then WORKTRACE_*
 // environment variables, then command-line flags: each later source overrides the earlier.
 struct ServerConfig {
@@ -33,6 +43,10 @@ struct ServerConfig {
   std::int64_t max_body_bytes = 1 << 20;
   std::int64_t shutdown_timeout_s = 10;
   std::filesystem::path port_file;  // written with the bound port once listening
+  double api_rate_per_s = 50;       // API requests per second per client address (burst 4x)
+  bool signup = true;               // the public sign-up page creates organizations
+  std::string public_url;           // "https://worktrace.example.com": links in emails
+  SmtpSettings smtp;
 };
 
 // "ADDR:PORT" with ADDR an IPv4 literal, a bracketed IPv6 literal ("[::1]:8080") or
@@ -40,19 +54,24 @@ struct ServerConfig {
 [[nodiscard]] Result<ListenAddress> parse_listen(std::string_view text);
 
 // Reads `file` (TOML) into `config`. Keys: data, [server] listen, web_root, io_threads,
-// blocking_threads, max_body_bytes, shutdown_timeout_s, insecure_http; [tls] cert, key;
-// [log] level, format. Unknown keys and wrong types are errors naming the key.
+// blocking_threads, max_body_bytes, shutdown_timeout_s, insecure_http, api_rate_per_s, signup,
+// public_url;
+// [tls] cert, key; [log] level, format; [smtp] host, port, from, username, password, security.
+// Unknown keys and wrong types are errors naming the key.
 [[nodiscard]] Result<void> apply_toml(ServerConfig& config, const std::filesystem::path& file);
 
 // Applies WORKTRACE_LISTEN, WORKTRACE_DATA, WORKTRACE_WEB_ROOT, WORKTRACE_TLS_CERT,
 // WORKTRACE_TLS_KEY, WORKTRACE_INSECURE_HTTP (1/true), WORKTRACE_LOG_LEVEL,
-// WORKTRACE_LOG_FORMAT (text/json). `getenv` is a seam for tests.
+// WORKTRACE_LOG_FORMAT (text/json), WORKTRACE_SIGNUP (1/true/0/false), WORKTRACE_PUBLIC_URL,
+// WORKTRACE_SMTP_HOST, _PORT, _FROM, _USERNAME, _PASSWORD, _SECURITY. `getenv` is a seam for
+// tests.
 [[nodiscard]] Result<void> apply_env(ServerConfig& config,
                                      const std::function<const char*(const char*)>& getenv);
 
 [[nodiscard]] Result<LogFormat> parse_log_format(std::string_view text);
 
-// Checks the configuration: listen address, both or neither TLS file, a data directory.
+// Checks the configuration: listen address, both or neither TLS file, a data directory, an
+// http(s) public URL, a complete SMTP setting.
 // Plain HTTP off loopback is refused by the listener (net::Server::start), which sees the
 // resolved address.
 [[nodiscard]] Result<ListenAddress> validate(const ServerConfig& config);

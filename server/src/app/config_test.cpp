@@ -107,5 +107,65 @@ TEST(ApplyEnvTest, RejectsBadValues) {
   }));
 }
 
+TEST(ApplyTomlTest, ReadsSignupPublicUrlAndSmtp) {
+  const auto file =
+      write_temp("smtp.toml",
+                 "[server]\nsignup = false\npublic_url = \"https://wt.example.com\"\n"
+                 "[smtp]\nhost = \"127.0.0.1\"\nport = 2525\nfrom = \"wt@example.com\"\n"
+                 "security = \"none\"\n");
+  ServerConfig config;
+  ASSERT_TRUE(apply_toml(config, file));
+  EXPECT_FALSE(config.signup);
+  EXPECT_EQ(config.public_url, "https://wt.example.com");
+  EXPECT_EQ(config.smtp.host, "127.0.0.1");
+  EXPECT_EQ(config.smtp.port, 2525);
+  EXPECT_EQ(config.smtp.security, "none");
+  EXPECT_TRUE(validate(config));
+
+  const auto unknown = write_temp("smtp_bad.toml", "[smtp]\nhots = \"x\"\n");
+  auto refused = apply_toml(config, unknown);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("smtp.hots"), std::string::npos);
+}
+
+TEST(ValidateTest, RefusesBadPublicUrlsAndIncompleteSmtp) {
+  ServerConfig config;
+  for (const char* bad : {"ftp://x", "https://x/", "https://x?y", "worktrace.example.com"}) {
+    config.public_url = bad;
+    EXPECT_FALSE(validate(config)) << bad;
+  }
+  config.public_url.clear();
+  config.smtp.host = "127.0.0.1";
+  config.smtp.from = "wt@example.com";
+  auto no_url = validate(config);
+  ASSERT_FALSE(no_url);
+  EXPECT_NE(no_url.error().message.find("public URL"), std::string::npos);
+  config.public_url = "http://127.0.0.1:8080";
+  config.smtp.security = "ssl";
+  EXPECT_FALSE(validate(config));
+  config.smtp.security = "tls";
+  EXPECT_TRUE(validate(config));
+}
+
+TEST(ApplyEnvTest, ReadsSignupAndSmtpVariables) {
+  std::map<std::string, std::string> vars = {{"WORKTRACE_SIGNUP", "0"},
+                                             {"WORKTRACE_SMTP_HOST", "mail.test"},
+                                             {"WORKTRACE_SMTP_PORT", "465"}};
+  auto getenv = [&](const char* name) -> const char* {
+    auto found = vars.find(name);
+    return found == vars.end() ? nullptr : found->second.c_str();
+  };
+  ServerConfig config;
+  ASSERT_TRUE(apply_env(config, getenv));
+  EXPECT_FALSE(config.signup);
+  EXPECT_EQ(config.smtp.host, "mail.test");
+  EXPECT_EQ(config.smtp.port, 465);
+  vars["WORKTRACE_SMTP_PORT"] = "99999";
+  EXPECT_FALSE(apply_env(config, getenv));
+  vars["WORKTRACE_SMTP_PORT"] = "25";
+  vars["WORKTRACE_SIGNUP"] = "maybe";
+  EXPECT_FALSE(apply_env(config, getenv));
+}
+
 }  // namespace
 }  // namespace worktrace::app

@@ -88,6 +88,42 @@ int run(int argc, char** argv) {
   token->add_option("--ttl-s", token_ttl_s, "Seconds until it expires")
       ->check(CLI::Range(60, 2'592'000));
 
+  std::string org_data;
+  std::string org_name;
+  std::string org_owner_email;
+  std::string org_owner_name = "Owner";
+  auto* org = cli.add_subcommand("org", "Manage organizations");
+  org->require_subcommand(1);
+  auto* org_create = org->add_subcommand(
+      "create",
+      "Create an organization and its owner (password from standard input, or generated)");
+  org_create->add_option("--data", org_data, "Data directory")->required();
+  org_create->add_option("--name", org_name, "Organization name")->required();
+  org_create->add_option("--owner-email", org_owner_email, "Owner's email address")->required();
+  org_create->add_option("--owner-name", org_owner_name, "Owner's name (default Owner)");
+
+  std::string audit_data;
+  std::optional<std::int64_t> audit_org;
+  auto* audit = cli.add_subcommand("audit", "Audit log");
+  audit->require_subcommand(1);
+  auto* audit_verify =
+      audit->add_subcommand("verify", "Check the audit log's hash chains; name the first break");
+  audit_verify->add_option("--data", audit_data, "Data directory")->required();
+  audit_verify->add_option("--org", audit_org, "Only this organization");
+
+  auto* routes = cli.add_subcommand("routes", "Print every HTTP route as METHOD PATTERN");
+
+  auto* rate_opt = serve
+                       ->add_option("--api-rate-per-s", flags.api_rate_per_s,
+                                    "API requests per second per client address (bursts 4x)")
+                       ->check(CLI::Range(1.0, 1e6));
+  bool no_signup = false;
+  auto* signup_opt =
+      serve->add_flag("--no-signup", no_signup, "Switch off the public sign-up page");
+  std::string public_url;
+  auto* public_url_opt = serve->add_option("--public-url", public_url,
+                                           "The dashboard's public URL, for links in emails");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -97,6 +133,9 @@ int run(int argc, char** argv) {
   if (*migrate) return app::migrate(migrate_data);
   if (*init) return app::init(init_data);
   if (*token) return app::create_enrollment_token(token_data, token_org, token_uses, token_ttl_s);
+  if (*org_create) return app::create_org(org_data, org_name, org_owner_email, org_owner_name);
+  if (*audit_verify) return app::audit_verify(audit_data, audit_org);
+  if (*routes) return app::print_routes();
 
   ServerConfig config;
   if (!config_file.empty()) {
@@ -129,6 +168,9 @@ int run(int argc, char** argv) {
   if (blocking_opt->count() > 0) config.blocking_threads = flags.blocking_threads;
   if (body_opt->count() > 0) config.max_body_bytes = flags.max_body_bytes;
   if (shutdown_opt->count() > 0) config.shutdown_timeout_s = flags.shutdown_timeout_s;
+  if (rate_opt->count() > 0) config.api_rate_per_s = flags.api_rate_per_s;
+  if (signup_opt->count() > 0) config.signup = false;
+  if (public_url_opt->count() > 0) config.public_url = public_url;
   config.port_file = port_file;
   return app::serve(config);
 }

@@ -1,0 +1,52 @@
+#include "app/platform.hpp"
+
+#include "core/version.hpp"
+
+namespace worktrace::app {
+
+Result<org::OrgOptions> org_options(const ServerConfig& config) {
+  org::OrgOptions options;
+  options.signup_enabled = config.signup;
+  options.public_url = config.public_url;
+  options.smtp.host = config.smtp.host;
+  options.smtp.port = static_cast<std::uint16_t>(config.smtp.port);
+  options.smtp.from = config.smtp.from;
+  options.smtp.username = config.smtp.username;
+  options.smtp.password = config.smtp.password;
+  auto security = org::parse_smtp_security(config.smtp.security);
+  if (!security) {
+    return fail(Errc::invalid_argument,
+                "SMTP security '" + config.smtp.security + "' must be none, starttls or tls");
+  }
+  options.smtp.security = *security;
+  return options;
+}
+
+Platform::Platform(storage::Db& db, const Clock& clock, auth::SecretKey key,
+                   org::OrgOptions options)
+    : auth_(db, clock, key),
+      org_(db, auth_, clock, std::move(options)),
+      devices_(db, hub_, auth_, clock),
+      audit_(db, auth_) {
+  // A dashboard connection lives only as long as the session that opened it.
+  auth_.on_sessions_ended([this](UserId user, std::optional<std::int64_t> only_session,
+                                 std::optional<std::int64_t> except_session) {
+    hub_.disconnect_viewers(
+        [&](const Actor& viewer) {
+          if (viewer.user_id != user) return false;
+          if (only_session) return viewer.session_id == *only_session;
+          return !except_session || viewer.session_id != *except_session;
+        },
+        "session ended");
+  });
+
+  router_.add("GET", "/api/v1/version", [](api::Request&) {
+    return api::Response::json(200, {{"name", "worktrace"}, {"version", kVersion}});
+  });
+  auth_.register_routes(router_);
+  org_.register_routes(router_);
+  devices_.register_routes(router_);
+  audit_.register_routes(router_);
+}
+
+}  // namespace worktrace::app

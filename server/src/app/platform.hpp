@@ -1,0 +1,42 @@
+#pragma once
+
+#include "api/router.hpp"
+#include "app/config.hpp"
+#include "audit/audit_routes.hpp"
+#include "auth/auth_service.hpp"
+#include "auth/secret_box.hpp"
+#include "core/clock.hpp"
+#include "devices/device_service.hpp"
+#include "org/org_routes.hpp"
+#include "realtime/hub.hpp"
+#include "storage/db.hpp"
+
+namespace worktrace::app {
+
+// The organization options of the server configuration.
+[[nodiscard]] Result<org::OrgOptions> org_options(const ServerConfig& config);
+
+// Every service of the server, wired together, and the router holding all their routes.
+// `serve` runs it; `routes` lists its router, so the two can never disagree. Not copyable or
+// movable (services keep references to each other).
+class Platform {
+ public:
+  // `db` and `clock` must outlive the platform.
+  Platform(storage::Db& db, const Clock& clock, auth::SecretKey key, org::OrgOptions options);
+  Platform(const Platform&) = delete;
+  Platform& operator=(const Platform&) = delete;
+
+  realtime::Hub& hub() { return hub_; }
+  devices::DeviceService& devices() { return devices_; }
+  const api::Router& router() const { return router_; }
+
+ private:
+  realtime::Hub hub_;
+  auth::AuthService auth_;
+  org::OrgRoutes org_;
+  devices::DeviceService devices_;
+  audit::AuditRoutes audit_;
+  api::Router router_;
+};
+
+}  // namespace worktrace::app
