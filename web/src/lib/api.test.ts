@@ -70,3 +70,92 @@ describe('Api', () => {
     expect(JSON.parse(String(calls[0]?.init?.body))).toEqual({ uses: 1 });
   });
 });
+
+describe('Api sessions', () => {
+  const person = { id: 1, email: 'a@b.c', name: 'A', role: 'owner' };
+
+  it('sends the CSRF token from the sign-in on unsafe requests only', async () => {
+    const { api, calls } = recording((call) =>
+      call.input === '/api/v1/auth/login'
+        ? json(200, { user: person, org: { id: 1, name: 'O' }, csrf_token: 'csrf-1' })
+        : json(200, { departments: [] }),
+    );
+    await api.login('a@b.c', 'pw');
+    await api.departments();
+    await api.createDepartment({ name: 'Eng' });
+    expect(new Headers(calls[0]?.init?.headers).get('x-csrf-token')).toBeNull();
+    expect(new Headers(calls[1]?.init?.headers).get('x-csrf-token')).toBeNull();
+    expect(new Headers(calls[2]?.init?.headers).get('x-csrf-token')).toBe('csrf-1');
+    expect(calls[2]?.init?.method).toBe('POST');
+  });
+
+  it('takes the token from /me and forgets it on logout', async () => {
+    const { api, calls } = recording((call) =>
+      call.input === '/api/v1/me'
+        ? json(200, { user: person, org: { id: 1, name: 'O' }, csrf_token: 'csrf-me' })
+        : new Response(null, { status: 204 }),
+    );
+    await api.me();
+    await api.revokeSession(7);
+    await api.logout();
+    await api.revokeOtherSessions();
+    expect(calls[1]?.input).toBe('/api/v1/me/sessions/7');
+    expect(new Headers(calls[1]?.init?.headers).get('x-csrf-token')).toBe('csrf-me');
+    expect(new Headers(calls[2]?.init?.headers).get('x-csrf-token')).toBe('csrf-me');
+    expect(new Headers(calls[3]?.init?.headers).get('x-csrf-token')).toBeNull();
+  });
+
+  it('returns the 2FA challenge without remembering a session', async () => {
+    const { api } = recording(() => json(200, { mfa_required: true, challenge: 'ch' }));
+    await expect(api.login('a@b.c', 'pw')).resolves.toEqual({ mfa_required: true, challenge: 'ch' });
+    expect(api.hasCsrfToken).toBe(false);
+  });
+
+  it('reports a lost session, but not a wrong password, to the app', async () => {
+    const lost: string[] = [];
+    const { api } = recording(() => json(401, { error: { code: 'unauthenticated', message: 'nope' } }));
+    api.events = { onUnauthenticated: (error) => lost.push(error.message) };
+    await expect(api.login('a@b.c', 'pw')).rejects.toMatchObject({ status: 401 });
+    await expect(api.loginSecondFactor('ch', '123456')).rejects.toMatchObject({ status: 401 });
+    expect(lost).toEqual([]);
+    await expect(api.people()).rejects.toMatchObject({ status: 401 });
+    expect(lost).toEqual(['nope']);
+  });
+
+  it('reports the organization requiring 2FA, and no other 403', async () => {
+    const required: number[] = [];
+    let message = 'two-factor authentication is required by your organization: set it up in your account';
+    const { api } = recording(() => json(403, { error: { code: 'permission_denied', message } }));
+    api.events = { onMfaRequired: (error) => required.push(error.status) };
+    const failure = await api.org().catch((error: unknown) => error);
+    expect((failure as ApiError).mfaSetupRequired).toBe(true);
+    expect(required).toEqual([403]);
+    message = 'CSRF token missing or wrong';
+    await expect(api.org()).rejects.toMatchObject({ status: 403 });
+    expect(required).toEqual([403]);
+  });
+
+  it('says when to retry after a 429', async () => {
+    let message = 'too many requests';
+    const { api } = recording(
+      () =>
+        new Response(JSON.stringify({ error: { code: 'rate_limited', message } }), {
+          status: 429,
+          headers: { 'Content-Type': 'application/json', 'Retry-After': '12' },
+        }),
+    );
+    await expect(api.people()).rejects.toMatchObject({ status: 429, retryAfterS: 12, message: 'too many requests (try again in 12 s)' });
+    message = 'too many failed sign-ins; try again in 30 s';
+    await expect(api.login('a@b.c', 'pw')).rejects.toMatchObject({ message: 'too many failed sign-ins; try again in 30 s' });
+  });
+
+  it('builds filter queries from the set values only', async () => {
+    const { api, calls } = recording(() => json(200, { people: [], entries: [], next_before_seq: null }));
+    await api.people({ status: 'invited', department_id: null, team_id: 4, q: '  ada ' });
+    await api.people();
+    await api.audit({ action: 'person.invited', before_seq: 90, limit: 50, from: null });
+    expect(calls[0]?.input).toBe('/api/v1/people?status=invited&team_id=4&q=ada');
+    expect(calls[1]?.input).toBe('/api/v1/people');
+    expect(calls[2]?.input).toBe('/api/v1/audit?action=person.invited&before_seq=90&limit=50');
+  });
+});

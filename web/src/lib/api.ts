@@ -1,103 +1,263 @@
-import type { Device, EnrollmentToken, Session, Version } from './types';
+import { ApiClient, withQuery } from './client';
+import type {
+  ApiTokenInfo,
+  AuditFilter,
+  AuditPage,
+  AuditVerification,
+  Department,
+  Device,
+  EnrollmentToken,
+  EnrollmentTokenInfo,
+  Invitation,
+  InvitationPreview,
+  LoginResult,
+  NewApiToken,
+  NewPerson,
+  OrgDetails,
+  OrgPatch,
+  PeopleFilter,
+  Person,
+  PersonPatch,
+  Scope,
+  Session,
+  SessionInfo,
+  Team,
+  TeamMember,
+  TotpSetup,
+  Version,
+} from './types';
 
-/** A failed API call: the server's `{"error":{"code","message"}}`, or a network failure. */
-export class ApiError extends Error {
-  readonly status: number;
-  readonly code: string;
+export { ApiError, messageOf, type FetchFn } from './client';
 
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.name = 'ApiError';
-    this.status = status;
-    this.code = code;
+const id = (value: number): string => String(Math.trunc(value));
+
+/**
+ * The dashboard's client for /api/v1 (docs/api/v1.md and the accounts contract). Calls that
+ * start a session remember its CSRF token; failures are ApiError.
+ */
+export class Api extends ApiClient {
+  private remember<T extends { csrf_token?: string }>(session: T): T {
+    if (session.csrf_token) this.setCsrfToken(session.csrf_token);
+    return session;
   }
 
-  get unauthenticated(): boolean {
-    return this.status === 401;
-  }
-}
+  // --- sign-in and the own account ---
 
-export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
-
-const kMaxMessageLength = 300;
-
-/** Reads the error message from a failed response; never throws. */
-async function errorFrom(response: Response): Promise<ApiError> {
-  let code = 'http_' + response.status;
-  let message = response.statusText || `The server answered ${response.status}`;
-  try {
-    const body: unknown = await response.json();
-    const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-    if (typeof error?.code === 'string') code = error.code;
-    if (typeof error?.message === 'string' && error.message.length > 0) {
-      message = error.message.slice(0, kMaxMessageLength);
-    }
-  } catch {
-    // Not JSON (a proxy's error page, say): keep the status text.
-  }
-  return new ApiError(response.status, code, message);
-}
-
-/** The dashboard's client for /api/v1. `fetchFn` is the seam tests replace. */
-export class Api {
-  private readonly fetchFn: FetchFn;
-
-  constructor(fetchFn: FetchFn = (input, init) => fetch(input, init)) {
-    this.fetchFn = fetchFn;
+  async me(): Promise<Session> {
+    return this.remember(await this.callJson<Session>('GET', '/api/v1/me'));
   }
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T | undefined> {
-    const init: RequestInit = {
-      method,
-      credentials: 'same-origin',
-      headers: { Accept: 'application/json' },
-    };
-    if (body !== undefined) {
-      init.headers = { ...init.headers, 'Content-Type': 'application/json' };
-      init.body = JSON.stringify(body);
-    }
-    let response: Response;
-    try {
-      response = await this.fetchFn(path, init);
-    } catch {
-      throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection.');
-    }
-    if (!response.ok) throw await errorFrom(response);
-    if (response.status === 204) return undefined;
-    return (await response.json()) as T;
+  async login(email: string, password: string): Promise<LoginResult> {
+    const result = await this.callJson<LoginResult>('POST', '/api/v1/auth/login', { email, password }, { anonymous: true });
+    return 'mfa_required' in result ? result : this.remember(result);
   }
 
-  private async callJson<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const result = await this.call<T>(method, path, body);
-    if (result === undefined) {
-      throw new ApiError(502, 'empty_response', 'The server sent no data.');
-    }
-    return result;
-  }
-
-  me(): Promise<Session> {
-    return this.callJson('GET', '/api/v1/me');
-  }
-
-  login(email: string, password: string): Promise<Session> {
-    return this.callJson('POST', '/api/v1/auth/login', { email, password });
+  async loginSecondFactor(challenge: string, code: string): Promise<Session> {
+    return this.remember(
+      await this.callJson<Session>('POST', '/api/v1/auth/login/2fa', { challenge, code }, { anonymous: true }),
+    );
   }
 
   async logout(): Promise<void> {
     // An empty JSON object: cookie-authenticated writes carry application/json (the CSRF rule).
     await this.call('POST', '/api/v1/auth/logout', {});
+    this.setCsrfToken('');
+  }
+
+  async signupEnabled(): Promise<boolean> {
+    const body = await this.callJson<{ enabled: boolean }>('GET', '/api/v1/signup', undefined, { anonymous: true });
+    return body.enabled === true;
+  }
+
+  async signup(form: { org_name: string; name: string; email: string; password: string }): Promise<Session> {
+    return this.remember(await this.callJson<Session>('POST', '/api/v1/signup', form, { anonymous: true }));
+  }
+
+  invitation(token: string): Promise<InvitationPreview> {
+    return this.callJson('GET', `/api/v1/invitations/${encodeURIComponent(token)}`, undefined, { anonymous: true });
+  }
+
+  async acceptInvitation(form: { token: string; password: string; name?: string }): Promise<Session> {
+    return this.remember(await this.callJson<Session>('POST', '/api/v1/invitations/accept', form, { anonymous: true }));
+  }
+
+  async updateMe(name: string): Promise<Person> {
+    return (await this.callJson<{ user: Person }>('PATCH', '/api/v1/me', { name })).user;
+  }
+
+  async changePassword(current_password: string, new_password: string): Promise<void> {
+    await this.call('POST', '/api/v1/me/password', { current_password, new_password });
+  }
+
+  async sessions(): Promise<SessionInfo[]> {
+    return (await this.callJson<{ sessions: SessionInfo[] }>('GET', '/api/v1/me/sessions')).sessions;
+  }
+
+  async revokeSession(sessionId: number): Promise<void> {
+    await this.call('DELETE', `/api/v1/me/sessions/${id(sessionId)}`);
+  }
+
+  async revokeOtherSessions(): Promise<void> {
+    await this.call('DELETE', '/api/v1/me/sessions');
+  }
+
+  setupTotp(): Promise<TotpSetup> {
+    return this.callJson('POST', '/api/v1/me/2fa/setup', {});
+  }
+
+  async enableTotp(code: string): Promise<string[]> {
+    return (await this.callJson<{ recovery_codes: string[] }>('POST', '/api/v1/me/2fa/enable', { code })).recovery_codes;
+  }
+
+  async disableTotp(password: string): Promise<void> {
+    await this.call('POST', '/api/v1/me/2fa/disable', { password });
+  }
+
+  async newRecoveryCodes(password: string): Promise<string[]> {
+    const body = await this.callJson<{ recovery_codes: string[] }>('POST', '/api/v1/me/2fa/recovery-codes', { password });
+    return body.recovery_codes;
+  }
+
+  async apiTokens(): Promise<ApiTokenInfo[]> {
+    return (await this.callJson<{ tokens: ApiTokenInfo[] }>('GET', '/api/v1/api-tokens')).tokens;
+  }
+
+  createApiToken(form: { name: string; scopes: Scope[]; ttl_days?: number }): Promise<NewApiToken> {
+    return this.callJson('POST', '/api/v1/api-tokens', form);
+  }
+
+  async revokeApiToken(tokenId: number): Promise<void> {
+    await this.call('DELETE', `/api/v1/api-tokens/${id(tokenId)}`);
+  }
+
+  // --- the organization and its structure ---
+
+  org(): Promise<OrgDetails> {
+    return this.callJson('GET', '/api/v1/org');
+  }
+
+  updateOrg(patch: OrgPatch): Promise<OrgDetails> {
+    return this.callJson('PATCH', '/api/v1/org', patch);
+  }
+
+  async departments(): Promise<Department[]> {
+    return (await this.callJson<{ departments: Department[] }>('GET', '/api/v1/departments')).departments;
+  }
+
+  createDepartment(form: { name: string; parent_id?: number | null }): Promise<Department> {
+    return this.callJson('POST', '/api/v1/departments', form);
+  }
+
+  updateDepartment(departmentId: number, patch: { name?: string; parent_id?: number | null }): Promise<Department> {
+    return this.callJson('PATCH', `/api/v1/departments/${id(departmentId)}`, patch);
+  }
+
+  async deleteDepartment(departmentId: number): Promise<void> {
+    await this.call('DELETE', `/api/v1/departments/${id(departmentId)}`);
+  }
+
+  async teams(): Promise<Team[]> {
+    return (await this.callJson<{ teams: Team[] }>('GET', '/api/v1/teams')).teams;
+  }
+
+  createTeam(form: { name: string; department_id: number }): Promise<Team> {
+    return this.callJson('POST', '/api/v1/teams', form);
+  }
+
+  updateTeam(teamId: number, patch: { name?: string; department_id?: number }): Promise<Team> {
+    return this.callJson('PATCH', `/api/v1/teams/${id(teamId)}`, patch);
+  }
+
+  async deleteTeam(teamId: number): Promise<void> {
+    await this.call('DELETE', `/api/v1/teams/${id(teamId)}`);
+  }
+
+  async teamMembers(teamId: number): Promise<TeamMember[]> {
+    return (await this.callJson<{ members: TeamMember[] }>('GET', `/api/v1/teams/${id(teamId)}/members`)).members;
+  }
+
+  putTeamMember(teamId: number, userId: number, isManager: boolean): Promise<TeamMember> {
+    return this.callJson('PUT', `/api/v1/teams/${id(teamId)}/members/${id(userId)}`, { is_manager: isManager });
+  }
+
+  async removeTeamMember(teamId: number, userId: number): Promise<void> {
+    await this.call('DELETE', `/api/v1/teams/${id(teamId)}/members/${id(userId)}`);
+  }
+
+  // --- people ---
+
+  async people(filter: PeopleFilter = {}): Promise<Person[]> {
+    const path = withQuery('/api/v1/people', {
+      status: filter.status,
+      department_id: filter.department_id,
+      team_id: filter.team_id,
+      q: filter.q?.trim(),
+    });
+    return (await this.callJson<{ people: Person[] }>('GET', path)).people;
+  }
+
+  person(personId: number): Promise<Person> {
+    return this.callJson('GET', `/api/v1/people/${id(personId)}`);
+  }
+
+  invitePerson(form: NewPerson): Promise<{ person: Person; invitation: Invitation }> {
+    return this.callJson('POST', '/api/v1/people', form);
+  }
+
+  updatePerson(personId: number, patch: PersonPatch): Promise<Person> {
+    return this.callJson('PATCH', `/api/v1/people/${id(personId)}`, patch);
+  }
+
+  reissueInvitation(personId: number): Promise<Invitation> {
+    return this.callJson('POST', `/api/v1/people/${id(personId)}/invitation`, {});
+  }
+
+  // --- devices ---
+
+  async devices(): Promise<Device[]> {
+    return (await this.callJson<{ devices: Device[] }>('GET', '/api/v1/devices')).devices;
+  }
+
+  updateDevice(deviceId: number, patch: { name?: string; user_id?: number | null }): Promise<Device> {
+    return this.callJson('PATCH', `/api/v1/devices/${id(deviceId)}`, patch);
+  }
+
+  revokeDevice(deviceId: number): Promise<Device> {
+    return this.callJson('POST', `/api/v1/devices/${id(deviceId)}/revoke`, {});
+  }
+
+  createEnrollmentToken(form: { uses?: number; ttl_s?: number; label?: string } = { uses: 1 }): Promise<EnrollmentToken> {
+    return this.callJson('POST', '/api/v1/enrollment-tokens', form);
+  }
+
+  async enrollmentTokens(): Promise<EnrollmentTokenInfo[]> {
+    return (await this.callJson<{ tokens: EnrollmentTokenInfo[] }>('GET', '/api/v1/enrollment-tokens')).tokens;
+  }
+
+  async revokeEnrollmentToken(tokenId: number): Promise<void> {
+    await this.call('DELETE', `/api/v1/enrollment-tokens/${id(tokenId)}`);
+  }
+
+  // --- audit log ---
+
+  audit(filter: AuditFilter = {}): Promise<AuditPage> {
+    const path = withQuery('/api/v1/audit', {
+      action: filter.action?.trim(),
+      actor_user_id: filter.actor_user_id,
+      subject_user_id: filter.subject_user_id,
+      from: filter.from,
+      to: filter.to,
+      before_seq: filter.before_seq,
+      limit: filter.limit,
+    });
+    return this.callJson('GET', path);
+  }
+
+  verifyAudit(): Promise<AuditVerification> {
+    return this.callJson('GET', '/api/v1/audit/verify');
   }
 
   version(): Promise<Version> {
-    return this.callJson('GET', '/api/v1/version');
-  }
-
-  async devices(): Promise<Device[]> {
-    const body = await this.callJson<{ devices: Device[] }>('GET', '/api/v1/devices');
-    return body.devices;
-  }
-
-  createEnrollmentToken(uses = 1): Promise<EnrollmentToken> {
-    return this.callJson('POST', '/api/v1/enrollment-tokens', { uses });
+    return this.callJson('GET', '/api/v1/version', undefined, { anonymous: true });
   }
 }

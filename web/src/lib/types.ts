@@ -1,6 +1,8 @@
-// Wire types of docs/api/v1.md. Timestamps are epoch milliseconds; IDs are integers.
+// Wire types of docs/api/v1.md and the accounts contract. Timestamps are epoch milliseconds;
+// IDs are integers.
 
 export type Role = 'owner' | 'admin' | 'manager' | 'employee';
+export type PersonStatus = 'invited' | 'active' | 'suspended';
 
 export interface User {
   id: number;
@@ -9,15 +11,179 @@ export interface User {
   role: Role;
 }
 
+/** A person of the organization (people endpoints, /me). */
+export interface Person extends User {
+  login: string | null;
+  status: PersonStatus;
+  job_title: string;
+  department_id: number | null;
+  team_ids: number[];
+  managed_team_ids: number[];
+  totp_enabled: boolean;
+  created_at: number;
+  last_sign_in_at: number | null;
+}
+
 export interface Org {
   id: number;
   name: string;
+  require_2fa?: boolean;
 }
 
-/** GET /api/v1/me and POST /api/v1/auth/login. */
+/** GET /api/v1/me, and a completed sign-in (login, login/2fa, sign-up, invitation accept). */
 export interface Session {
-  user: User;
+  user: Person;
   org: Org;
+  /** Present for cookie sessions: sent back in X-CSRF-Token on every unsafe request. */
+  csrf_token?: string;
+  /** The organization requires 2FA for this role and the user has not set it up yet. */
+  mfa_setup_required?: boolean;
+}
+
+/** POST /api/v1/auth/login when the account has TOTP: the second step is still due. */
+export interface MfaChallenge {
+  mfa_required: true;
+  challenge: string;
+}
+
+export type LoginResult = Session | MfaChallenge;
+
+export type Plan = 'trial' | 'starter' | 'business' | 'enterprise';
+export type BillingCycle = 'monthly' | 'yearly';
+
+/** GET /api/v1/org. Managers and employees get only id, name, time_zone and require_2fa. */
+export interface OrgDetails {
+  id: number;
+  name: string;
+  time_zone: string;
+  require_2fa: boolean;
+  legal_name?: string;
+  address?: string;
+  country?: string;
+  billing_email?: string;
+  tax_id?: string;
+  billing_address?: string;
+  plan?: Plan;
+  billing_cycle?: BillingCycle;
+  seats?: number;
+  seats_used?: number;
+  created_at?: number;
+}
+
+export type OrgPatch = Partial<Omit<OrgDetails, 'id' | 'seats_used' | 'created_at'>>;
+
+export interface Department {
+  id: number;
+  name: string;
+  parent_id: number | null;
+  people_count: number;
+  team_count: number;
+}
+
+export interface Team {
+  id: number;
+  name: string;
+  department_id: number;
+  member_count: number;
+  manager_ids: number[];
+}
+
+export interface TeamMember {
+  user_id: number;
+  name: string;
+  email: string;
+  role: Role;
+  status: PersonStatus;
+  is_manager: boolean;
+}
+
+export interface Invitation {
+  id: number;
+  url: string;
+  expires_at: number;
+  emailed: boolean;
+}
+
+/** GET /api/v1/invitations/{token}: what the invited person sees before accepting. */
+export interface InvitationPreview {
+  email: string;
+  name: string;
+  org_name: string;
+  expires_at: number;
+}
+
+export interface NewPerson {
+  email: string;
+  name: string;
+  role: Role;
+  job_title?: string;
+  login?: string;
+  department_id?: number;
+  team_ids?: number[];
+}
+
+export interface PersonPatch {
+  name?: string;
+  role?: Role;
+  job_title?: string;
+  login?: string;
+  department_id?: number | null;
+  team_ids?: number[];
+  status?: 'active' | 'suspended';
+}
+
+export interface PeopleFilter {
+  status?: PersonStatus | '';
+  department_id?: number | null;
+  team_id?: number | null;
+  q?: string;
+}
+
+export interface SessionInfo {
+  id: number;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  remote_ip: string;
+  user_agent: string;
+  current: boolean;
+}
+
+export interface TotpSetup {
+  secret: string;
+  otpauth_uri: string;
+}
+
+export type Scope =
+  | 'org:read'
+  | 'org:write'
+  | 'people:read'
+  | 'people:write'
+  | 'devices:read'
+  | 'devices:write'
+  | 'reports:read'
+  | 'audit:read';
+
+export interface ApiTokenInfo {
+  id: number;
+  name: string;
+  scopes: Scope[];
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+  last_used_ip: string;
+  revoked: boolean;
+  user_id: number;
+  user_name: string;
+}
+
+/** POST /api/v1/api-tokens: the token is shown only in this answer. */
+export interface NewApiToken {
+  id: number;
+  name: string;
+  scopes: Scope[];
+  expires_at: number | null;
+  token: string;
 }
 
 export interface Version {
@@ -47,6 +213,9 @@ export interface Device extends DeviceInfo {
   last_seen_at: number;
   online: boolean;
   revoked: boolean;
+  /** The person the device belongs to, when assigned. */
+  user_id?: number | null;
+  user_name?: string | null;
 }
 
 /** POST /api/v1/enrollment-tokens: the token is shown only in this answer. */
@@ -55,6 +224,57 @@ export interface EnrollmentToken {
   token: string;
   uses: number;
   expires_at: number;
+  label?: string;
+}
+
+/** GET /api/v1/enrollment-tokens: a token without its secret. */
+export interface EnrollmentTokenInfo {
+  id: number;
+  label: string;
+  uses_left: number;
+  uses_total: number;
+  expires_at: number;
+  created_at: number;
+  created_by: number | string | null;
+  revoked: boolean;
+  expired: boolean;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: number;
+  actor: string;
+  actor_user_id: number | null;
+  actor_name: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: number | string | null;
+  subject_user_id: number | null;
+  subject_name: string | null;
+  remote_ip: string | null;
+  details: unknown;
+}
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  next_before_seq: number | null;
+}
+
+export interface AuditFilter {
+  action?: string;
+  actor_user_id?: number | null;
+  subject_user_id?: number | null;
+  from?: number | null;
+  to?: number | null;
+  before_seq?: number | null;
+  limit?: number;
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  entries: number;
+  first_broken_seq: number | null;
+  reason: string | null;
 }
 
 /** Messages the server sends on /ws/dashboard. */
