@@ -85,10 +85,36 @@ export class Harness {
     this.cleanups.push(fn);
   }
 
-  /** Runs `worktrace-server ARGS...` to completion; returns {code, stdout, stderr}. */
-  server(args, { env = {}, timeoutMs = 30_000, name = `server-${args[0]}` } = {}) {
+  /**
+   * Runs `worktrace-server ARGS...` to completion; returns {code, stdout, stderr}. `input` (a
+   * string) is its standard input.
+   */
+  server(args, { env = {}, timeoutMs = 30_000, name = `server-${args[0]}`, input } = {}) {
     requireBinary(serverBin);
-    return this.processes.run(name, serverBin, args, { env: { ...process.env, ...env }, timeoutMs });
+    return this.processes.run(name, serverBin, args, { env: { ...process.env, ...env }, timeoutMs, input });
+  }
+
+  /**
+   * `worktrace-server org create --data DIR --name NAME --owner-email EMAIL [--owner-name N]`
+   * with `password` on standard input. Throws with the output when it fails; returns {stdout}.
+   */
+  async createOrg({ dataDir, name, ownerEmail, ownerName, password }) {
+    const args = ['org', 'create', '--data', dataDir, '--name', name, '--owner-email', ownerEmail];
+    if (ownerName) args.push('--owner-name', ownerName);
+    const result = await this.server(args, { input: `${password}\n`, name: `org-create-${name}` });
+    if (result.code !== 0) throw new Error(`org create exited ${result.code}\n${result.child.output()}`);
+    return { stdout: result.stdout };
+  }
+
+  /** `worktrace-server routes`: the router's routes as ["METHOD PATTERN", ...]. Throws on failure. */
+  async routes() {
+    const result = await this.server(['routes']);
+    if (result.code !== 0) throw new Error(`routes exited ${result.code}\n${result.child.output()}`);
+    const lines = result.stdout.split('\n').map((line) => line.trim()).filter(Boolean);
+    for (const line of lines) {
+      if (!/^[A-Z]+ \/\S*$/.test(line)) throw new Error(`routes printed a line that is not "METHOD PATTERN": ${line}`);
+    }
+    return lines;
   }
 
   /**
@@ -106,9 +132,9 @@ export class Harness {
 
   /**
    * Starts `worktrace-server serve` and waits until it listens (the port file appears) and
-   * /healthz answers 200. Returns a ServerHandle.
+   * /healthz answers 200. Returns a ServerHandle. `args` are added to the command line.
    */
-  async startServer({ dataDir, listen = '127.0.0.1:0', webRoot = webDist, name = 'server', env = {} }) {
+  async startServer({ dataDir, listen = '127.0.0.1:0', webRoot = webDist, name = 'server', env = {}, args: extraArgs = [] }) {
     requireBinary(serverBin);
     if (webRoot && !existsSync(path.join(webRoot, 'index.html'))) {
       throw new Error(`${webRoot}/index.html is missing: run "npm ci && npm run build" in web/ first`);
@@ -117,6 +143,7 @@ export class Harness {
     await unlink(portFile).catch(() => undefined);
     const args = ['serve', '--listen', listen, '--data', dataDir, '--port-file', portFile];
     if (webRoot) args.push('--web-root', webRoot);
+    args.push(...extraArgs);
     const child = this.processes.spawn(name, serverBin, args, { env: { ...process.env, ...env } });
 
     const port = await waitFor(

@@ -4,16 +4,49 @@ import http from 'node:http';
 import net from 'node:net';
 
 const kDefaultTimeoutMs = 10_000;
+const kUnsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+// The CSRF token of every session this process signed in to, by its "wt_session=..." pair.
+const csrfTokens = new Map();
 
 /**
- * One HTTP request. `path` is sent verbatim. `body`: a string/Buffer, or an object sent as JSON
+ * Remembers the CSRF token of the session `cookie` ("wt_session=..."): `request` then sends it
+ * in X-CSRF-Token on unsafe methods that carry that cookie. `login` does this by itself.
+ */
+export function rememberCsrf(cookie, token) {
+  if (cookie && typeof token === 'string' && token.length > 0) csrfTokens.set(cookie, token);
+}
+
+/** The CSRF token remembered for `cookie`, or undefined. */
+export function csrfFor(cookie) {
+  return csrfTokens.get(cookie);
+}
+
+function withCsrf(method, headers, csrf) {
+  if (!csrf || !kUnsafeMethods.has(method.toUpperCase())) return headers;
+  const names = Object.keys(headers).map((name) => name.toLowerCase());
+  if (names.includes('x-csrf-token')) return headers;
+  const cookieName = Object.keys(headers).find((name) => name.toLowerCase() === 'cookie');
+  if (!cookieName) return headers;
+  const pair = String(headers[cookieName])
+    .split(';')
+    .map((part) => part.trim())
+    .find((part) => part.startsWith('wt_session='));
+  const token = pair ? csrfTokens.get(pair) : undefined;
+  return token ? { ...headers, 'X-CSRF-Token': token } : headers;
+}
+
+/**
+ * One HTTP request. `path` is sent verbatim. An unsafe method with a session cookie whose CSRF
+ * token is remembered (see rememberCsrf) sends it in X-CSRF-Token unless `headers` has that header
+ * already or `csrf` is false. `body`: a string/Buffer, or an object sent as JSON
  * (Content-Type application/json unless `headers` says otherwise). Resolves with
  * {status, headers, text, json(), setCookies}; rejects on a transport error or after `timeoutMs`.
  */
-export function request(origin, path, { method = 'GET', headers = {}, body, agent, timeoutMs = kDefaultTimeoutMs } = {}) {
+export function request(origin, path, { method = 'GET', headers = {}, body, agent, timeoutMs = kDefaultTimeoutMs, csrf = true } = {}) {
   const url = new URL(origin);
   let payload;
-  const allHeaders = { ...headers };
+  const allHeaders = withCsrf(method, { ...headers }, csrf);
   if (body !== undefined && !Buffer.isBuffer(body) && typeof body !== 'string') {
     payload = Buffer.from(JSON.stringify(body));
     if (!Object.keys(allHeaders).some((name) => name.toLowerCase() === 'content-type')) {
@@ -83,17 +116,26 @@ export function cookieAttributes(setCookies, name) {
   );
 }
 
-/** Signs in; returns {status, body, cookie ("wt_session=..."), setCookies}. */
-export async function login(origin, email, password) {
+/**
+ * Signs in; returns {status, body, cookie ("wt_session=..."), csrf, setCookies, headers}. The
+ * session's CSRF token (body.csrf_token) is remembered for later writes with that cookie.
+ */
+export async function login(origin, email, password, { headers = {} } = {}) {
   const response = await request(origin, '/api/v1/auth/login', {
     method: 'POST',
+    headers,
     body: { email, password },
   });
+  const body = response.json();
+  const cookie = cookiePair(response.setCookies, 'wt_session');
+  rememberCsrf(cookie, body?.csrf_token);
   return {
     status: response.status,
-    body: response.json(),
-    cookie: cookiePair(response.setCookies, 'wt_session'),
+    body,
+    cookie,
+    csrf: body?.csrf_token,
     setCookies: response.setCookies,
+    headers: response.headers,
   };
 }
 

@@ -43,7 +43,7 @@ export async function withTimeout(promise, timeoutMs, what) {
   }
 }
 
-/** A started child process with its output captured. */
+/** A started child process with its output captured; `options.input` (a string) is its stdin. */
 export class Child {
   constructor(name, command, args, options, logFile) {
     this.name = name;
@@ -55,7 +55,13 @@ export class Child {
     this.signal = null;
     this.log = createWriteStream(logFile, { flags: 'a' });
     this.log.write(`$ ${command} ${args.join(' ')}\n`);
-    this.proc = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { input, ...spawnOptions } = options;
+    this.proc = spawn(command, args, { ...spawnOptions, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (input !== undefined) {
+      // A child that exits without reading its stdin makes the write fail with EPIPE: harmless.
+      this.proc.stdin.on('error', () => undefined);
+      this.proc.stdin.end(input);
+    }
     this.proc.stdout.on('data', (chunk) => {
       this.stdout = (this.stdout + chunk.toString()).slice(-kTailBytes);
       this.log.write(chunk);
@@ -133,7 +139,10 @@ export class Processes {
     return child;
   }
 
-  /** Runs to completion (bounded); returns {code, stdout, stderr, child}. Never throws on exit code. */
+  /**
+   * Runs to completion (bounded); returns {code, stdout, stderr, child}. Never throws on exit code.
+   * `input` (a string) is written to its stdin, which is then closed.
+   */
   async run(name, command, args, { timeoutMs = 30_000, ...options } = {}) {
     const child = this.spawn(name, command, args, options);
     try {
