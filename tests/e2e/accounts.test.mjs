@@ -184,6 +184,7 @@ test('owner signs up, builds the organization, invites people; 2FA guards the ne
     assert.match(secret, /^[A-Z2-7]{16,}=*$/);
     const enableStep = currentStep();
     await page.getByTestId('totp-code').fill(codeAt(secret, enableStep));
+    await page.getByTestId('totp-enable-password').fill(kPassword);
     await page.getByTestId('totp-enable').click();
     await page.getByTestId('recovery-codes').waitFor();
     assert.equal(await page.getByTestId('recovery-code').count(), 10);

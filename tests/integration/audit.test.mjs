@@ -70,6 +70,10 @@ describe('audit entries', () => {
   test('sign-in, failed sign-in, invitation, person viewed and device revoke are recorded', async () => {
     const failed = await new Client(server.origin).post('/api/v1/auth/login', { email: org.ownerEmail, password: 'Wrong-Password-Oak-1' });
     expectStatus(failed, 401, 'failed sign-in');
+    // An unknown email goes to the server's own chain (organization 0), which no organization sees.
+    const unknown = await new Client(server.origin).post('/api/v1/auth/login', { email: 'nobody-here@aud.worktrace.test', password: 'Wrong-Password-Oak-1' });
+    expectStatus(unknown, 401, 'failed sign-in of an unknown email');
+    assert.equal((await entries('?action=auth.login_failed_unknown_account')).entries.length, 0, 'an organization sees unknown-email sign-ins');
     await signIn(server.origin, org.ownerEmail, org.ownerPassword);
     const invited = await invite(owner, { email: 'employee@aud.worktrace.test', name: 'Audited Employee', role: 'employee' });
     employee = { id: invited.person.id, client: await accept(server.origin, invited.token, 'Audited-Employee-Pass-77', 'aud.employee') };
@@ -100,7 +104,7 @@ describe('audit entries', () => {
     }
   });
 
-  test('an unknown email leaves no entry; viewing oneself is not a person.viewed', async () => {
+  test('an unknown email leaves no entry in the organization\'s log (only in organization 0); viewing oneself is not a person.viewed', async () => {
     const before = (await entries('?limit=500')).entries;
     expectStatus(await new Client(server.origin).post('/api/v1/auth/login', { email: 'ghost@aud.worktrace.test', password: 'Ghost-Pass-12345' }), 401, 'ghost');
     expectStatus(await employee.client.get(`/api/v1/people/${employee.id}`), 200, 'self view');
@@ -162,6 +166,7 @@ describe('tampering', () => {
     const intact = await h.server(['audit', 'verify', '--data', dataDir]);
     assert.equal(intact.code, 0, intact.child.output());
     assert.match(intact.stdout, new RegExp(`organization ${owner.org.id}: \\d+ entries, chain intact`));
+    assert.match(intact.stdout, /organization 0: [1-9]\d* entries, chain intact/, 'the server\'s own chain');
 
     const refused = sqlite(`UPDATE audit_log SET details = '{}' WHERE org_id = ${owner.org.id} AND seq = ${target.seq};`);
     assert.notEqual(refused.status, 0, 'the append-only trigger let an UPDATE through');

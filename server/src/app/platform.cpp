@@ -39,6 +39,15 @@ Platform::Platform(storage::Db& db, const Clock& clock, auth::SecretKey key,
         },
         "session ended");
   });
+  // A dashboard holds the rights its person had when it connected; when they change (role,
+  // status, teams, the organization's 2FA rule) it is closed and reconnects with the new ones.
+  auth_.on_access_changed([this](OrgId org_id, std::optional<UserId> user) {
+    hub_.disconnect_viewers(
+        [&](const Actor& viewer) {
+          return viewer.org_id == org_id && (!user || viewer.user_id == *user);
+        },
+        "access changed");
+  });
 
   router_.add("GET", "/api/v1/version", [](api::Request&) {
     return api::Response::json(200, {{"name", "worktrace"}, {"version", kVersion}});

@@ -44,16 +44,20 @@ Result<std::string> AuthService::confirm_password(const Actor& actor, std::strin
   });
   if (!stored) return stored.error();
   const std::string_view ip = detail::remote_ip_of(request);
-  if (const auto wait = throttle_.wait_s(stored->email, ip); wait > 0) {
+  // Reserved (counted as failed) before the check, given back when the password is right.
+  if (const auto wait = throttle_.reserve(stored->email, ip); wait > 0) {
     return fail(Errc::rate_limited,
                 "too many wrong passwords; try again in " + std::to_string(wait) + " s");
   }
   auto slot = PasswordSlot::take(password_slots_);
-  if (!slot) return slot.error();
+  if (!slot) {
+    throttle_.refund(stored->email, ip);
+    return slot.error();
+  }
   if (!verify_password(stored->hash, password)) {
-    throttle_.record_failure(stored->email, ip);
     return fail(Errc::invalid_argument, std::string(field) + ": is wrong");
   }
+  throttle_.refund(stored->email, ip);
   return std::move(stored->email);
 }
 

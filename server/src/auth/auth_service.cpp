@@ -101,6 +101,15 @@ void AuthService::on_sessions_ended(SessionsEndedListener listener) {
 
 void AuthService::invalidate_cache() { cache_.invalidate(); }
 
+void AuthService::access_changed(OrgId org_id, std::optional<UserId> user) {
+  cache_.invalidate();
+  for (const auto& listener : access_listeners_) listener(org_id, user);
+}
+
+void AuthService::on_access_changed(AccessChangedListener listener) {
+  access_listeners_.push_back(std::move(listener));
+}
+
 void AuthService::notify_sessions_ended(UserId user, std::optional<std::int64_t> only_session,
                                         std::optional<std::int64_t> except_session) {
   for (const auto& listener : listeners_) listener(user, only_session, except_session);
@@ -296,11 +305,18 @@ Result<api::Response> AuthService::start_session(UserId user, const api::Request
   const std::string csrf_token = generate_token();
   const EpochMs now = clock_.now_ms();
   auto body = db_.write([&](storage::Connection& connection) -> Result<boost::json::object> {
-    auto org_id =
-        query_int(connection, "SELECT org_id FROM users WHERE id = ? AND status = 'active'",
-                  [&](storage::Statement& s) { s.bind_int(1, user); });
-    if (!org_id) return org_id.error();
-    if (!*org_id) return fail(Errc::unauthenticated, "this account cannot sign in");
+    auto user_row = connection.prepare("SELECT " + std::string(kUserColumns) +
+                                       "FROM users u JOIN organizations o ON o.id = u.org_id "
+                                       "WHERE u.id = ? AND u.status = 'active'");
+    if (!user_row) return user_row.error();
+    (*user_row)->bind_int(1, user);
+    auto stepped = (*user_row)->step();
+    if (!stepped) return stepped.error();
+    if (!*stepped) return fail(Errc::unauthenticated, "this account cannot sign in");
+    auto state = read_user_state(**user_row, 0);
+    if (!state) return state.error();
+    (*user_row)->reset();
+    const OrgId org_id = state->actor.org_id;
     // Housekeeping: this user's ended sessions go when a new one starts.
     auto purged = exec(connection,
                        "DELETE FROM sessions WHERE user_id = ? AND (expires_at <= ? OR "
@@ -332,24 +348,25 @@ Result<api::Response> AuthService::start_session(UserId user, const api::Request
                        });
     if (!stored) return stored.error();
     if (audit_login) {
-      auto entry = detail::sign_in_entry(**org_id, user, "auth.login", request);
+      auto entry = detail::sign_in_entry(org_id, user, "auth.login", request);
       entry.details = {{"mfa", with_mfa}};
       if (auto appended = audit::append(connection, std::move(entry), now); !appended) {
         return appended.error();
       }
     }
-    auto person = load_person(connection, **org_id, user);
+    auto person = load_person(connection, org_id, user);
     if (!person) return person.error();
     if (!*person) return fail(Errc::internal, "a signed-in user vanished");
     auto org_name = connection.prepare("SELECT name FROM organizations WHERE id = ?");
     if (!org_name) return org_name.error();
-    (*org_name)->bind_int(1, **org_id);
+    (*org_name)->bind_int(1, org_id);
     auto row = (*org_name)->step();
     if (!row) return row.error();
     if (!*row) return fail(Errc::internal, "a user's organization vanished");
     return boost::json::object{{"user", person_json(**person)},
-                               {"org", {{"id", **org_id}, {"name", (*org_name)->column_text(0)}}},
-                               {"csrf_token", csrf_token}};
+                               {"org", {{"id", org_id}, {"name", (*org_name)->column_text(0)}}},
+                               {"csrf_token", csrf_token},
+                               {"mfa_setup_required", state->needs_mfa_setup}};
   });
   if (!body) return body.error();
   auto response = api::Response::json(status, *body);

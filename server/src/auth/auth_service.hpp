@@ -58,13 +58,20 @@ using SessionsEndedListener =
     std::function<void(UserId user, std::optional<std::int64_t> only_session,
                        std::optional<std::int64_t> except_session)>;
 
+// Called after what people of `org_id` may do changed: `user` set, that person's rights
+// (role, status, team membership); `user` empty, possibly everyone's in the organization
+// (a team deleted or moved, require_2fa switched).
+using AccessChangedListener = std::function<void(OrgId org_id, std::optional<UserId> user)>;
+
 // Sign-in (password, throttling, TOTP second step), cookie sessions with CSRF tokens, API
 // tokens, the signed-in person's account (password, sessions, 2FA). Thread-safe.
 //
 // Authentication results are cached for up to SessionCache::kDefaultTtlMs. Every change this
 // service makes to sessions, users, 2FA or tokens drops the cache at once. Other services
-// that change what an Actor holds — a person's role, status or team membership, or an
-// organization's require_2fa — must call invalidate_cache() after their transaction commits.
+// that change what an Actor holds — a person's role, status or team membership, a team's
+// existence or department, or an organization's require_2fa — must call access_changed()
+// after their transaction commits, so that the cache is dropped and live connections opened
+// with the old rights can be closed.
 class AuthService {
  public:
   // `db` and `clock` must outlive this service. `key` seals TOTP secrets at rest: the server
@@ -103,6 +110,14 @@ class AuthService {
 
   // Drops every cached authentication (see the class comment).
   void invalidate_cache();
+
+  // What people of `org_id` may do changed (see AccessChangedListener): drops the cache, then
+  // calls the access-changed listeners, on the caller's thread.
+  void access_changed(OrgId org_id, std::optional<UserId> user);
+
+  // Adds a listener for access changes. Call at start-up, before requests are served;
+  // listeners must not block.
+  void on_access_changed(AccessChangedListener listener);
 
   // Every route of the auth part of the API contract (/auth/*, /me*, /api-tokens*).
   void register_routes(api::Router& router);
@@ -184,7 +199,8 @@ class AuthService {
   const SecretKey key_;
   LoginThrottle throttle_;
   SessionCache cache_;
-  std::vector<SessionsEndedListener> listeners_;  // fixed after start-up
+  std::vector<SessionsEndedListener> listeners_;         // fixed after start-up
+  std::vector<AccessChangedListener> access_listeners_;  // fixed after start-up
 };
 
 }  // namespace worktrace::auth

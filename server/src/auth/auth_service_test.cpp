@@ -1,5 +1,7 @@
 #include "auth/auth_service.hpp"
 
+#include "audit/audit_query.hpp"
+#include "audit/audit_verify.hpp"
 #include "auth/test_fixture.hpp"
 #include "auth/tokens.hpp"
 #include "storage/test_support.hpp"
@@ -8,6 +10,9 @@
 #include <boost/json/parse.hpp>
 
 #include <chrono>
+#include <optional>
+#include <utility>
+#include <vector>
 
 namespace worktrace::auth {
 namespace {
@@ -55,6 +60,7 @@ TEST_F(AuthServiceTest, LoginAnswersUserAndOrgAndSetsAStrictCookie) {
   EXPECT_EQ(body.at("org"),
             boost::json::parse(R"({"id":)" + std::to_string(org_id_) + R"(,"name":"Acme"})"));
   EXPECT_EQ(body.at("csrf_token").as_string().size(), 43u);
+  EXPECT_EQ(body.at("mfa_setup_required"), false);
   const std::string cookie = header_of(response, "Set-Cookie");
   EXPECT_EQ(cookie.rfind("wt_session=", 0), 0u) << cookie;
   EXPECT_NE(cookie.find("; Path=/"), std::string::npos) << cookie;
@@ -247,8 +253,8 @@ TEST_F(AuthServiceTest, CookieWritesNeedTheSessionsCsrfToken) {
   EXPECT_EQ(send_as(session, "POST", "/api/v1/auth/logout").status, 204);
 }
 
-TEST_F(AuthServiceTest, FailedSignInsAreThrottledPerAccountWithoutCheckingThePassword) {
-  for (int attempt = 0; attempt < LoginThrottle::kAccountFreeFailures; ++attempt) {
+TEST_F(AuthServiceTest, FailedSignInsAreThrottledPerAccountAndAddressWithoutCheckingThePassword) {
+  for (int attempt = 0; attempt < LoginThrottle::kPairFreeFailures; ++attempt) {
     EXPECT_EQ(login("ann@acme.test", "wrong-password").status, 401);
   }
   auto throttled = login("ann@acme.test", kPassword);  // right, but too soon
@@ -257,8 +263,11 @@ TEST_F(AuthServiceTest, FailedSignInsAreThrottledPerAccountWithoutCheckingThePas
   EXPECT_EQ(message_of(throttled), "too many failed sign-ins; try again in 1 s");
   EXPECT_TRUE(header_of(throttled, "Set-Cookie").empty());
 
+  // From another address, the person is not held back by those failures.
+  EXPECT_EQ(login("ann@acme.test", kPassword, false, "192.0.2.50").status, 200);
+
   // An unknown email is throttled just the same.
-  for (int attempt = 0; attempt < LoginThrottle::kAccountFreeFailures; ++attempt) {
+  for (int attempt = 0; attempt < LoginThrottle::kPairFreeFailures; ++attempt) {
     EXPECT_EQ(login("nobody@acme.test", "x", false, "203.0.113.9").status, 401);
   }
   auto unknown = login("nobody@acme.test", "x", false, "203.0.113.9");
@@ -280,7 +289,7 @@ TEST_F(AuthServiceTest, SignInsAreAuditedIntoTheAccountsOrganization) {
   EXPECT_EQ(login("ann@acme.test", "wrong-password").status, 401);
   EXPECT_EQ(login("nobody@acme.test", "wrong-password").status, 401);
   EXPECT_EQ(audit_count(db(), "auth.login"), 1);
-  EXPECT_EQ(audit_count(db(), "auth.login_failed"), 1);  // unknown emails only in the log
+  EXPECT_EQ(audit_count(db(), "auth.login_failed"), 1);
   auto org = db().read([&](storage::Connection& connection) -> Result<std::int64_t> {
     auto statement = connection.prepare(
         "SELECT count(*) FROM audit_log WHERE org_id = ? AND subject_user_id = ?");
@@ -292,6 +301,56 @@ TEST_F(AuthServiceTest, SignInsAreAuditedIntoTheAccountsOrganization) {
   });
   ASSERT_TRUE(org);
   EXPECT_EQ(*org, 2);
+}
+
+TEST_F(AuthServiceTest, UnknownEmailsAreAuditedIntoTheServersOwnChainWithoutTheEmail) {
+  EXPECT_EQ(login("nobody@acme.test", "wrong-password", false, "203.0.113.9").status, 401);
+  EXPECT_EQ(login("not an email", "wrong-password", false, "203.0.113.10").status, 401);
+  EXPECT_EQ(audit_count(db(), "auth.login_failed_unknown_account"), 2);
+
+  auto entries = db().read([&](storage::Connection& connection) -> Result<audit::AuditPage> {
+    return audit::list(connection, 0, audit::AuditQuery{});
+  });
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->entries.size(), 2u);
+  const audit::Record& newest = entries->entries[0].record;
+  EXPECT_EQ(newest.entry.action, "auth.login_failed_unknown_account");
+  EXPECT_EQ(newest.entry.actor, "anonymous");
+  EXPECT_FALSE(newest.entry.actor_user_id);
+  EXPECT_FALSE(newest.entry.subject_user_id);
+  EXPECT_EQ(newest.entry.remote_ip, "203.0.113.10");
+  EXPECT_EQ(newest.entry.target_type, "");
+  EXPECT_EQ(newest.entry.target_id, "");
+  EXPECT_EQ(newest.details_text, "{}");
+  EXPECT_EQ(entries->entries[1].record.entry.remote_ip, "203.0.113.9");
+
+  // Organization 0's chain verifies, and is among the chains `audit verify` walks.
+  auto all = audit::verify_all(db());
+  ASSERT_TRUE(all);
+  ASSERT_FALSE(all->empty());
+  EXPECT_EQ(all->front().org_id, 0);
+  EXPECT_TRUE(all->front().ok);
+  EXPECT_EQ(all->front().entries, 2);
+
+  // No organization's log shows it.
+  auto own = db().read([&](storage::Connection& connection) -> Result<audit::AuditPage> {
+    return audit::list(connection, org_id_, audit::AuditQuery{});
+  });
+  ASSERT_TRUE(own);
+  for (const auto& listed : own->entries) {
+    EXPECT_NE(listed.record.entry.action, "auth.login_failed_unknown_account");
+  }
+}
+
+TEST_F(AuthServiceTest, SignInTellsWhenTwoFactorSetupIsRequired) {
+  exec_sql(db(), "UPDATE organizations SET require_2fa = 1");
+  create_user(db(), org_id_, "emma@acme.test", Role::employee, kPassword);
+  auto admin = login("ann@acme.test", kPassword);
+  ASSERT_EQ(admin.status, 200) << admin.body;
+  EXPECT_EQ(json_of(admin).at("mfa_setup_required"), true);
+  auto employee = login("emma@acme.test", kPassword);
+  ASSERT_EQ(employee.status, 200) << employee.body;
+  EXPECT_EQ(json_of(employee).at("mfa_setup_required"), false);
 }
 
 TEST_F(AuthServiceTest, AnOrganizationRequiring2faShutsOutItsAdminsUntilTheySetItUp) {
@@ -319,6 +378,26 @@ TEST_F(AuthServiceTest, AnOrganizationRequiring2faShutsOutItsAdminsUntilTheySetI
 
   EXPECT_EQ(send_as(employee, "GET", "/api/v1/me/sessions").status, 200);
   EXPECT_EQ(json_of(me(employee.token)).at("mfa_setup_required"), false);
+}
+
+TEST_F(AuthServiceTest, AccessChangedDropsTheCacheAndTellsTheListeners) {
+  std::vector<std::pair<OrgId, std::optional<UserId>>> calls;
+  auth_.on_access_changed(
+      [&](OrgId org_id, std::optional<UserId> user) { calls.emplace_back(org_id, user); });
+  const SignedIn session = sign_in_as("ann@acme.test");
+  auto before = auth_.authenticate(make_request("GET", "/x", {}, session.token));
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->role, Role::admin);
+  exec_sql(db(), "UPDATE users SET role = 'employee'");
+  EXPECT_EQ(auth_.authenticate(make_request("GET", "/x", {}, session.token))->role,
+            Role::admin);  // still cached
+
+  auth_.access_changed(org_id_, user_id_);
+  EXPECT_EQ(auth_.authenticate(make_request("GET", "/x", {}, session.token))->role, Role::employee);
+  auth_.access_changed(org_id_, std::nullopt);
+  const std::vector<std::pair<OrgId, std::optional<UserId>>> expected{{org_id_, user_id_},
+                                                                      {org_id_, std::nullopt}};
+  EXPECT_EQ(calls, expected);
 }
 
 TEST_F(AuthServiceTest, ActorsCarryTheirManagedTeamsAndSession) {

@@ -58,6 +58,17 @@ Result<std::optional<StoredLogin>> find_login(storage::Connection& connection,
   return std::optional<StoredLogin>(std::move(login));
 }
 
+// The audit entry of a failed sign-in for an email no account has: only the address it came
+// from, in the server's own chain (organization 0).
+audit::Entry unknown_account_entry(std::string_view ip) {
+  audit::Entry entry;
+  entry.org_id = 0;
+  entry.actor = "anonymous";
+  entry.action = "auth.login_failed_unknown_account";
+  entry.remote_ip = std::string(ip);
+  return entry;
+}
+
 }  // namespace
 
 api::Response AuthService::throttled(std::int64_t wait_s) const {
@@ -82,16 +93,23 @@ Result<api::Response> AuthService::login(const api::Request& request) {
   auto normalized = normalize_email(*email);
   const std::string account = normalized ? *normalized : *email;
   const std::string_view ip = detail::remote_ip_of(request);
-  // Known or not, a throttled attempt is refused before any password is checked.
-  if (const auto wait = throttle_.wait_s(account, ip); wait > 0) return throttled(wait);
+  // Known or not, the attempt is reserved (counted as failed) before any password is
+  // checked, so parallel guesses cannot all pass; a throttled one is refused.
+  if (const auto wait = throttle_.reserve(account, ip); wait > 0) return throttled(wait);
 
   auto slot = PasswordSlot::take(password_slots_);
-  if (!slot) return slot.error();
+  if (!slot) {
+    throttle_.refund(account, ip);
+    return slot.error();
+  }
   auto found = db_.read([&](storage::Connection& connection) {
     return normalized ? find_login(connection, *normalized)
                       : Result<std::optional<StoredLogin>>(std::optional<StoredLogin>());
   });
-  if (!found) return found.error();
+  if (!found) {
+    throttle_.refund(account, ip);
+    return found.error();
+  }
   // One Argon2id verification on every path: an unknown email answers as slowly as a wrong
   // password, with the same message.
   const bool known = found->has_value();
@@ -99,9 +117,18 @@ Result<api::Response> AuthService::login(const api::Request& request) {
       known && (*found)->active && verify_password((*found)->password_hash, *password);
   if (!known || !(*found)->active) (void)verify_password(dummy_hash(), *password);
   if (!verified) {
-    throttle_.record_failure(account, ip);
     if (!known) {
+      // The same work as for a known account (one audit commit), into the server's own
+      // chain: organization 0, which no organization's audit log shows. Never the email.
       spdlog::info("auth: failed sign-in for an unknown email from {}", ip);
+      auto recorded = db_.write([&](storage::Connection& connection) -> Result<void> {
+        auto appended = audit::append(connection, unknown_account_entry(ip), clock_.now_ms());
+        if (!appended) return appended.error();
+        return {};
+      });
+      if (!recorded) {
+        spdlog::error("auth: cannot audit a failed sign-in: {}", recorded.error().message);
+      }
       return fail(Errc::unauthenticated, std::string(kWrongLogin));
     }
     const StoredLogin& user = **found;
@@ -131,12 +158,20 @@ Result<api::Response> AuthService::login(const api::Request& request) {
     }
   }
   if (!user.has_totp) {
-    throttle_.record_success(account);
-    return start_session(user.id, request, 200, /*with_mfa=*/false, /*audit_login=*/true);
+    auto response = start_session(user.id, request, 200, /*with_mfa=*/false,
+                                  /*audit_login=*/true);
+    if (response) {
+      throttle_.record_success(account, ip);
+    } else {
+      throttle_.refund(account, ip);
+    }
+    return response;
   }
 
-  // The password was right; the sign-in completes at /auth/login/2fa. The account's failure
-  // counter is cleared only then, so wrong codes keep slowing an attacker down.
+  // The password was right, so the attempt is given back; the sign-in completes at
+  // /auth/login/2fa. The failure counters are cleared only then, so wrong codes keep slowing
+  // an attacker down.
+  throttle_.refund(account, ip);
   const std::string challenge = generate_token(kChallengePrefix);
   const EpochMs now = clock_.now_ms();
   auto stored = db_.write([&](storage::Connection& connection) -> Result<void> {
@@ -200,7 +235,8 @@ Result<api::Response> AuthService::login_2fa(const api::Request& request) {
   if (!pending) return pending.error();
   if (!*pending) return fail(Errc::unauthenticated, std::string(kWrongCode));
   const Pending& sign_in = **pending;
-  if (const auto wait = throttle_.wait_s(sign_in.email, ip); wait > 0) return throttled(wait);
+  // Reserved before the code is checked, like the password step.
+  if (const auto wait = throttle_.reserve(sign_in.email, ip); wait > 0) return throttled(wait);
 
   auto accepted = db_.write([&](storage::Connection& connection) -> Result<bool> {
     // Counted first, so the attempt counts whatever the outcome.
@@ -228,13 +264,19 @@ Result<api::Response> AuthService::login_2fa(const api::Request& request) {
     if (!appended) return appended.error();
     return false;
   });
-  if (!accepted) return accepted.error();
-  if (!*accepted) {
-    throttle_.record_failure(sign_in.email, ip);
-    return fail(Errc::unauthenticated, std::string(kWrongCode));
+  if (!accepted) {
+    throttle_.refund(sign_in.email, ip);
+    return accepted.error();
   }
-  throttle_.record_success(sign_in.email);
-  return start_session(sign_in.user, request, 200, /*with_mfa=*/true, /*audit_login=*/true);
+  if (!*accepted) return fail(Errc::unauthenticated, std::string(kWrongCode));
+  auto response =
+      start_session(sign_in.user, request, 200, /*with_mfa=*/true, /*audit_login=*/true);
+  if (response) {
+    throttle_.record_success(sign_in.email, ip);
+  } else {
+    throttle_.refund(sign_in.email, ip);
+  }
+  return response;
 }
 
 }  // namespace worktrace::auth

@@ -172,14 +172,19 @@ Result<api::Response> AuthService::setup_2fa(const api::Request& request) {
 Result<api::Response> AuthService::enable_2fa(const api::Request& request) {
   auto actor = session_actor(authenticate(request, Allow::mfa_setup));
   if (!actor) return actor.error();
-  auto body = detail::object_body(request, {"code"});
+  auto body = detail::object_body(request, {"code", "password"});
   if (!body) return body.error();
   auto reader = protocol::ObjectReader::open(*body);
   if (!reader) return reader.error();
   auto code = reader->required_string("code", kMaxCodeBytes);
   if (!code) return code.error();
+  auto password = reader->required_string("password", kMaxPasswordBytes);
+  if (!password) return password.error();
   const auto typed = totp::normalize_totp_code(*code);
   if (!typed) return fail(Errc::invalid_argument, "code: must be the 6 digits your app shows");
+  // A stolen cookie alone must not be enough to take the second factor over.
+  auto confirmed = confirm_password(*actor, *password, "password", request);
+  if (!confirmed) return confirmed.error();
 
   const EpochMs now = clock_.now_ms();
   auto codes = db_.write([&](storage::Connection& connection) -> Result<std::vector<std::string>> {

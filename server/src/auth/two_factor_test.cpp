@@ -44,8 +44,8 @@ class TwoFactorTest : public AuthFixture {
     return *totp::generate(secret_, static_cast<std::time_t>((clock_.now_ms() + offset_ms) / 1000));
   }
 
-  static std::string code_body(const std::string& code) {
-    return boost::json::serialize(boost::json::object{{"code", code}});
+  static std::string code_body(const std::string& code, std::string_view password = kPassword) {
+    return boost::json::serialize(boost::json::object{{"code", code}, {"password", password}});
   }
 
   // POST /auth/login for ann: the challenge.
@@ -98,6 +98,16 @@ TEST_F(TwoFactorTest, EnableNeedsTheRightCodeAndGivesTenRecoveryCodes) {
   EXPECT_EQ(wrong.status, 400);
   EXPECT_EQ(message_of(wrong), "code: is wrong");
   EXPECT_EQ(send_as(session, "POST", "/api/v1/me/2fa/enable", code_body("12ab56")).status, 400);
+  // A stolen cookie is not enough: the password is needed too.
+  auto no_password = send_as(session, "POST", "/api/v1/me/2fa/enable",
+                             boost::json::serialize(boost::json::object{{"code", code_now()}}));
+  EXPECT_EQ(no_password.status, 400);
+  EXPECT_EQ(message_of(no_password), "$.password: is required");
+  auto wrong_password =
+      send_as(session, "POST", "/api/v1/me/2fa/enable", code_body(code_now(), "not-it-at-all"));
+  EXPECT_EQ(wrong_password.status, 400);
+  EXPECT_EQ(message_of(wrong_password), "password: is wrong");
+  EXPECT_EQ(audit_count(db(), "auth.2fa_enabled"), 0);
 
   auto enabled = send_as(session, "POST", "/api/v1/me/2fa/enable", code_body(code_now()));
   ASSERT_EQ(enabled.status, 200) << enabled.body;
@@ -122,6 +132,7 @@ TEST_F(TwoFactorTest, SignInTakesASecondStepAndRefusesReplayedCodes) {
   ASSERT_EQ(signed_in.status, 200) << signed_in.body;
   EXPECT_FALSE(session_token(signed_in).empty());
   EXPECT_EQ(json_of(signed_in).at("user").at("totp_enabled"), true);
+  EXPECT_EQ(json_of(signed_in).at("mfa_setup_required"), false);
   EXPECT_EQ(second_step(pending, fresh).status, 401);      // the challenge is spent
   EXPECT_EQ(second_step(challenge(), fresh).status, 401);  // and the code too
 }
@@ -208,7 +219,7 @@ TEST_F(TwoFactorTest, WrongCodesSlowTheAccountDownEvenAfterTheRightPassword) {
   clock_.advance(30'000);
   const std::string first = challenge();
   const std::string second = challenge();
-  for (int attempt = 0; attempt < LoginThrottle::kAccountFreeFailures; ++attempt) {
+  for (int attempt = 0; attempt < LoginThrottle::kPairFreeFailures; ++attempt) {
     EXPECT_EQ(second_step(first, "000000").status, 401);
   }
   auto throttled = second_step(second, code_now());

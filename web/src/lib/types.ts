@@ -36,7 +36,10 @@ export interface Session {
   org: Org;
   /** Present for cookie sessions: sent back in X-CSRF-Token on every unsafe request. */
   csrf_token?: string;
-  /** The organization requires 2FA for this role and the user has not set it up yet. */
+  /**
+   * The organization requires 2FA for this role and the user has not set it up yet (in every
+   * answer that starts a session too, so sign-in lands on the setup at once).
+   */
   mfa_setup_required?: boolean;
 }
 
