@@ -106,6 +106,46 @@ describe('invitations', () => {
     await accept(server.origin, token, 'Reissue-Password-Kettle-5', 'reissued');
   });
 
+  test('cancelling an invitation deletes the invited person and frees the email', async () => {
+    const email = `${unique('cancel')}@acc.worktrace.test`;
+    const invited = await invite(owner, { email, name: 'Cancelled', role: 'employee' });
+    expectStatus(await owner.delete(`/api/v1/people/${invited.person.id}`), 204, 'cancel');
+    expectStatus(await owner.get(`/api/v1/people/${invited.person.id}`), 404, 'person after cancel');
+    expectError(await anonymous().get(`/api/v1/invitations/${invited.token}`), 404, { message: /invitation is unknown, used or expired/ }, 'link after cancel');
+    const log = expectStatus(await owner.get('/api/v1/audit?action=person.invitation_cancelled'), 200, 'audit');
+    const entry = log.entries.find((item) => item.details?.email === email);
+    assert.ok(entry, `no person.invitation_cancelled entry for ${email} in ${JSON.stringify(log.entries)}`);
+    assert.equal(entry.subject_user_id, null);
+    assert.equal(entry.target_id, String(invited.person.id));
+    // The email can be invited again; active people are suspended, not deleted.
+    const again = await invite(owner, { email, name: 'Again', role: 'employee' });
+    await accept(server.origin, again.token, 'Cancelled-Password-Kettle-5', email);
+    expectError(await owner.delete(`/api/v1/people/${again.person.id}`), 409, { message: /only invited people can be deleted; suspend active people instead/ }, 'active');
+    // Only owners cancel an owner's invitation.
+    const admin = await newPerson('admin');
+    const boss = await invite(owner, { email: `${unique('boss')}@acc.worktrace.test`, name: 'Boss', role: 'owner' });
+    expectStatus(await admin.client.delete(`/api/v1/people/${boss.person.id}`), 403, 'admin cancels an owner');
+    expectStatus(await owner.delete(`/api/v1/people/${boss.person.id}`), 204, 'owner cancels an owner');
+  });
+
+  test('the people list comes in pages that follow one another', async () => {
+    const all = expectStatus(await owner.get('/api/v1/people?limit=1000'), 200, 'all people');
+    assert.equal(all.next, null);
+    assert.ok(all.people.length >= 3, `only ${all.people.length} people`);
+    const seen = [];
+    let after = '';
+    for (let pages = 0; pages <= all.people.length; pages += 1) {
+      const page = expectStatus(await owner.get(`/api/v1/people?limit=2${after ? `&after=${encodeURIComponent(after)}` : ''}`), 200, 'page');
+      assert.ok(page.people.length <= 2);
+      seen.push(...page.people.map((person) => person.id));
+      if (page.next === null) break;
+      after = page.next;
+    }
+    assert.deepEqual(seen, all.people.map((person) => person.id));
+    expectError(await owner.get('/api/v1/people?limit=0'), 400, { message: /limit: must be 1\.\.1000/ }, 'limit 0');
+    expectError(await owner.get('/api/v1/people?after=nonsense'), 400, { message: /after: is not a cursor of this list/ }, 'bad cursor');
+  });
+
   test('an invited person cannot sign in before accepting', async () => {
     const email = `${unique('pending')}@acc.worktrace.test`;
     await invite(owner, { email, name: 'Pending', role: 'employee' });
@@ -266,8 +306,8 @@ describe('CSRF', () => {
   });
 });
 
-/** Sets up and enables TOTP for `client`; returns {secret, recoveryCodes}. */
-async function enableTotp(client) {
+/** Sets up and enables TOTP for `client` (whose password is `password`); returns {secret, recoveryCodes}. */
+async function enableTotp(client, password) {
   const setup = expectStatus(await client.post('/api/v1/me/2fa/setup'), 200, '2fa setup');
   assert.match(setup.secret, /^[A-Z2-7]{16,}=*$/);
   assert.match(setup.otpauth_uri, /^otpauth:\/\/totp\/Worktrace:[^?]+\?/);
@@ -276,7 +316,7 @@ async function enableTotp(client) {
   assert.equal(uri.searchParams.get('issuer'), 'Worktrace');
   assert.equal(uri.searchParams.get('digits'), '6');
   assert.equal(uri.searchParams.get('period'), '30');
-  const enabled = expectStatus(await client.post('/api/v1/me/2fa/enable', { code: totp(setup.secret) }), 200, '2fa enable');
+  const enabled = expectStatus(await client.post('/api/v1/me/2fa/enable', { code: totp(setup.secret), password }), 200, '2fa enable');
   assert.equal(enabled.recovery_codes.length, 10);
   for (const code of enabled.recovery_codes) assert.match(code, /^[A-Za-z0-9]{5}-[A-Za-z0-9]{5}$/);
   return { secret: setup.secret, recoveryCodes: enabled.recovery_codes };
@@ -297,10 +337,16 @@ describe('two-factor authentication', () => {
     const person = await newPerson('manager');
     const first = await person.client.post('/api/v1/me/2fa/setup');
     expectStatus(first, 200, 'setup');
-    const bad = await person.client.post('/api/v1/me/2fa/enable', { code: totp(first.body.secret) === '000000' ? '111111' : '000000' });
-    assert.ok(bad.status >= 400 && bad.status < 500, `enable with a wrong code: ${bad.status} ${bad.text}`);
+    const bad = await person.client.post('/api/v1/me/2fa/enable', { code: totp(first.body.secret) === '000000' ? '111111' : '000000', password: person.password });
+    expectError(bad, 400, { message: /^code: is wrong$/ }, 'enable with a wrong code');
+    // A stolen cookie is not enough: the password is required and checked.
+    const noPassword = await person.client.post('/api/v1/me/2fa/enable', { code: totp(first.body.secret) });
+    expectError(noPassword, 400, { code: 'invalid_argument', message: /password/ }, 'enable without the password');
+    const wrongPassword = await person.client.post('/api/v1/me/2fa/enable', { code: totp(first.body.secret), password: 'Not-The-Password-Elm-3' });
+    expectError(wrongPassword, 400, { message: /^password: is wrong$/ }, 'enable with a wrong password');
+    assert.equal(expectStatus(await person.client.get('/api/v1/me'), 200, 'me').user.totp_enabled, false);
 
-    const { secret, recoveryCodes } = await enableTotp(person.client);
+    const { secret, recoveryCodes } = await enableTotp(person.client, person.password);
     assert.equal(expectStatus(await person.client.get('/api/v1/me'), 200, 'me').user.totp_enabled, true);
     expectStatus(await person.client.post('/api/v1/me/2fa/setup'), 409, 'setup when enabled');
 
@@ -337,7 +383,7 @@ describe('two-factor authentication', () => {
 
   test('a challenge takes five wrong codes at most', async () => {
     const person = await newPerson('manager');
-    const { secret } = await enableTotp(person.client);
+    const { secret } = await enableTotp(person.client, person.password);
     const limited = await challengeFor(person.email, person.password);
     const right = totp(secret, { step: totpStep() + 1 });
     for (let attempt = 1; attempt <= 5; attempt += 1) {
@@ -366,11 +412,16 @@ describe('two-factor authentication', () => {
       assert.equal(me.mfa_setup_required, true);
       assert.equal(me.org.require_2fa, true);
     }
+    // The sign-in answer says so too, so the dashboard can go straight to the setup.
+    const ownerAgain = await anonymous().post('/api/v1/auth/login', { email: orgs.req.ownerEmail, password: orgs.req.ownerPassword });
+    assert.equal(expectStatus(ownerAgain, 200, 'owner signs in again').mfa_setup_required, true);
+    const employeeAgain = await anonymous().post('/api/v1/auth/login', { email: 'employee@req.worktrace.test', password: 'Req-Employee-Password-Fig-1' });
+    assert.equal(expectStatus(employeeAgain, 200, 'employee signs in again').mfa_setup_required, false);
     const employeeMe = expectStatus(await employee.get('/api/v1/me'), 200, 'employee GET /me');
     assert.equal(employeeMe.mfa_setup_required, false);
     expectStatus(await employee.get('/api/v1/org'), 200, 'employees are not required to use 2FA');
 
-    await enableTotp(manager);
+    await enableTotp(manager, 'Req-Manager-Password-Fig-1');
     expectStatus(await manager.get('/api/v1/people'), 200, 'manager after enabling');
     assert.equal(expectStatus(await manager.get('/api/v1/me'), 200, 'me').mfa_setup_required, false);
     const disable = await manager.post('/api/v1/me/2fa/disable', { password: 'Req-Manager-Password-Fig-1' });

@@ -178,6 +178,11 @@ const kRoutes = {
     allow: ['owner', 'admin'],
     deny: ['manager', 'employeeA'],
   },
+  'DELETE /api/v1/people/{}': {
+    target: async () => `/api/v1/people/${await freshInvited()}`,
+    allow: ['owner', 'admin'],
+    deny: ['manager', 'employeeA'],
+  },
   'POST /api/v1/people/{}/invitation': {
     target: async () => `/api/v1/people/${await freshInvited()}/invitation`,
     allow: ['owner', 'admin'],

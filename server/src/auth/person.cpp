@@ -8,8 +8,6 @@
 namespace worktrace::auth {
 namespace {
 
-constexpr std::size_t kMaxPeople = 10'000;
-
 constexpr std::string_view kPersonColumns =
     "SELECT u.id, u.org_id, u.email, u.name, u.login, u.role, u.status, u.job_title, "
     "u.department_id, u.created_at, "
@@ -132,7 +130,14 @@ Result<std::vector<Person>> load_people(storage::Connection& connection, OrgId o
   }
   if (!filter.query.empty())
     sql += " AND (lower(u.name) LIKE ? ESCAPE '\\' OR u.email LIKE ? ESCAPE '\\')";
-  sql += " ORDER BY lower(u.name), u.id LIMIT " + std::to_string(kMaxPeople);
+  if (filter.visible_to_manager) {
+    sql +=
+        " AND (u.id = ? OR EXISTS (SELECT 1 FROM team_members m JOIN team_members k ON "
+        "k.team_id = m.team_id WHERE m.user_id = u.id AND k.user_id = ? AND k.is_manager = 1))";
+  }
+  if (filter.after) sql += " AND (lower(u.name), u.id) > (lower(?), ?)";
+  sql += " ORDER BY lower(u.name), u.id LIMIT " +
+         std::to_string(std::min(filter.limit, kMaxPeopleLoaded));
   auto statement = connection.prepare(sql);
   if (!statement) return statement.error();
   auto& s = **statement;
@@ -150,6 +155,14 @@ Result<std::vector<Person>> load_people(storage::Connection& connection, OrgId o
     pattern += '%';
     s.bind_text(index++, pattern);
     s.bind_text(index++, pattern);
+  }
+  if (filter.visible_to_manager) {
+    s.bind_int(index++, *filter.visible_to_manager);
+    s.bind_int(index++, *filter.visible_to_manager);
+  }
+  if (filter.after) {
+    s.bind_text(index++, filter.after->name);
+    s.bind_int(index++, filter.after->id);
   }
   std::vector<Person> people;
   std::map<UserId, std::size_t> by_id;

@@ -38,19 +38,35 @@ struct Person {
 
 [[nodiscard]] boost::json::object person_json(const Person& person);
 
+// Most people one load_people call returns.
+inline constexpr std::size_t kMaxPeopleLoaded = 10'000;
+
+// A place in load_people's order (lower(name), id): the person `id` named `name`.
+struct PeopleCursor {
+  std::string name;
+  UserId id = 0;
+};
+
 // Which people load_people returns; empty fields do not filter.
 struct PeopleFilter {
   std::optional<PersonStatus> status;
   std::optional<std::int64_t> department_id;
   std::optional<TeamId> team_id;
   std::string query;  // case-insensitive substring of name or email
+  // Only this person and the members of the teams where they are a manager (a manager's view).
+  std::optional<UserId> visible_to_manager;
+  // Only the people after this place in the order (keyset paging).
+  std::optional<PeopleCursor> after;
+  // At most this many people (capped at kMaxPeopleLoaded).
+  std::size_t limit = kMaxPeopleLoaded;
 };
 
 // The person `id` of organization `org_id`; nullopt when there is none (or in another org).
 [[nodiscard]] Result<std::optional<Person>> load_person(storage::Connection& connection,
                                                         OrgId org_id, UserId id);
 
-// The people of `org_id` matching `filter`, by name. At most 10,000.
+// The people of `org_id` matching `filter`, ordered by (lower(name), id). At most
+// min(filter.limit, kMaxPeopleLoaded).
 [[nodiscard]] Result<std::vector<Person>> load_people(storage::Connection& connection, OrgId org_id,
                                                       const PeopleFilter& filter);
 

@@ -83,6 +83,46 @@ Result<IssuedInvitation> PeopleService::reissue_invitation(const Actor& actor,
   });
 }
 
+Result<void> PeopleService::cancel_invitation(const Actor& actor, std::string_view remote_ip,
+                                              UserId id) {
+  if (auto ok = auth::authorize(actor, {Role::owner, Role::admin}, Scope::people_write); !ok) {
+    return ok.error();
+  }
+  const EpochMs now = clock_.now_ms();
+  return db_.write([&](storage::Connection& connection) -> Result<void> {
+    auto person = auth::load_person(connection, actor.org_id, id);
+    if (!person) return person.error();
+    if (!*person) return fail(Errc::not_found, "person not found");
+    if ((*person)->role == Role::owner && actor.role != Role::owner) {
+      return fail(Errc::permission_denied, "only owners can cancel owners' invitations");
+    }
+    if ((*person)->status != auth::PersonStatus::invited) {
+      return fail(Errc::conflict,
+                  "only invited people can be deleted; suspend active people instead");
+    }
+    if (auto ok =
+            sql::execute(connection, "DELETE FROM invitations WHERE user_id = ? AND org_id = ?",
+                         {id, actor.org_id});
+        !ok) {
+      return ok.error();
+    }
+    // Team memberships, TOTP rows and the like go with the row (ON DELETE CASCADE).
+    if (auto ok = sql::execute(connection,
+                               "DELETE FROM users WHERE id = ? AND org_id = ? AND status = "
+                               "'invited'",
+                               {id, actor.org_id});
+        !ok) {
+      return ok.error();
+    }
+    auto entry = audit::entry_for(actor, "person.invitation_cancelled", remote_ip);
+    entry.target_type = "user";
+    entry.target_id = std::to_string(id);
+    entry.details = {{"email", (*person)->email}};
+    if (auto ok = audit::append(connection, std::move(entry), now); !ok) return ok.error();
+    return {};
+  });
+}
+
 Result<InvitationView> PeopleService::find_invitation(std::string_view token) {
   const EpochMs now = clock_.now_ms();
   auto live =

@@ -68,6 +68,7 @@ void OrgRoutes::register_routes(api::Router& router) {
   route("POST", "/api/v1/people", &OrgRoutes::invite_person);
   route("GET", "/api/v1/people/{id}", &OrgRoutes::get_person);
   route("PATCH", "/api/v1/people/{id}", &OrgRoutes::update_person);
+  route("DELETE", "/api/v1/people/{id}", &OrgRoutes::delete_person);
   route("POST", "/api/v1/people/{id}/invitation", &OrgRoutes::reissue_invitation);
   route("GET", "/api/v1/invitations/{token}", &OrgRoutes::show_invitation);
   route("POST", "/api/v1/invitations/accept", &OrgRoutes::accept_invitation);
@@ -135,8 +136,8 @@ Result<api::Response> OrgRoutes::patch_org(const api::Request& request) {
   patch.require_2fa = *require_2fa;
   auto details = settings_.update(*actor, request.remote_ip, patch);
   if (!details) return details.error();
-  // require_2fa changes what authentication lets through.
-  if (patch.require_2fa) auth_.invalidate_cache();
+  // require_2fa changes what authentication lets through, for everyone.
+  if (patch.require_2fa) auth_.access_changed(actor->org_id, std::nullopt);
   return api::Response::json(200, org_details_json(*details, true));
 }
 
@@ -179,6 +180,8 @@ Result<api::Response> OrgRoutes::update_department(const api::Request& request) 
   auto department =
       structure_.update_department(*actor, request.remote_ip, path_id(request, "id"), patch);
   if (!department) return department.error();
+  // A new parent moves the department's teams in the tree.
+  if (patch.parent_id) auth_.access_changed(actor->org_id, std::nullopt);
   return api::Response::json(200, department_json(*department));
 }
 
@@ -229,6 +232,8 @@ Result<api::Response> OrgRoutes::update_team(const api::Request& request) {
   patch.department_id = *department_id;
   auto team = structure_.update_team(*actor, request.remote_ip, path_id(request, "id"), patch);
   if (!team) return team.error();
+  // A team moved to another department: whoever sees by department may be affected.
+  if (patch.department_id) auth_.access_changed(actor->org_id, std::nullopt);
   return api::Response::json(200, team_json(*team));
 }
 
@@ -237,7 +242,8 @@ Result<api::Response> OrgRoutes::delete_team(const api::Request& request) {
   if (!actor) return actor.error();
   auto members = structure_.delete_team(*actor, request.remote_ip, path_id(request, "id"));
   if (!members) return members.error();
-  if (!members->empty()) auth_.invalidate_cache();
+  // Its managers no longer see its members: everyone may be affected.
+  if (!members->empty()) auth_.access_changed(actor->org_id, std::nullopt);
   return api::Response::no_content();
 }
 
@@ -262,7 +268,7 @@ Result<api::Response> OrgRoutes::put_member(const api::Request& request) {
   auto member = structure_.put_member(*actor, request.remote_ip, path_id(request, "id"),
                                       path_id(request, "user_id"), **is_manager);
   if (!member) return member.error();
-  auth_.invalidate_cache();
+  auth_.access_changed(actor->org_id, path_id(request, "user_id"));
   return api::Response::json(200, team_member_json(*member));
 }
 
@@ -272,7 +278,7 @@ Result<api::Response> OrgRoutes::remove_member(const api::Request& request) {
   auto removed = structure_.remove_member(*actor, request.remote_ip, path_id(request, "id"),
                                           path_id(request, "user_id"));
   if (!removed) return removed.error();
-  auth_.invalidate_cache();
+  auth_.access_changed(actor->org_id, path_id(request, "user_id"));
   return api::Response::no_content();
 }
 

@@ -19,7 +19,9 @@ namespace worktrace::org {
 // The HTTP routes of organizations, departments, teams, people, invitations and sign-up
 // (the "org helper" table of the accounts contract): parse, authenticate, delegate to the
 // services, render. After changes to roles, status or team membership it calls
-// auth.invalidate_cache(); a suspension ends the person's sessions (auth.end_sessions).
+// auth.access_changed(org, person); after a team is deleted or moved, a department moved or
+// require_2fa switched, auth.access_changed(org, nullopt). A suspension ends the person's
+// sessions (auth.end_sessions).
 // Invitation mails go out after the invitation is committed and never fail the request.
 // Thread-safe.
 class OrgRoutes {
@@ -50,6 +52,7 @@ class OrgRoutes {
   [[nodiscard]] Result<api::Response> get_person(const api::Request& request);
   [[nodiscard]] Result<api::Response> invite_person(const api::Request& request);
   [[nodiscard]] Result<api::Response> update_person(const api::Request& request);
+  [[nodiscard]] Result<api::Response> delete_person(const api::Request& request);
   [[nodiscard]] Result<api::Response> reissue_invitation(const api::Request& request);
   [[nodiscard]] Result<api::Response> show_invitation(const api::Request& request);
   [[nodiscard]] Result<api::Response> accept_invitation(const api::Request& request);

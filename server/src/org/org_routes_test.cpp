@@ -6,6 +6,10 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <optional>
+#include <utility>
+#include <vector>
+
 namespace worktrace::org {
 namespace {
 
@@ -327,6 +331,147 @@ TEST_F(OrgRoutesTest, ReissuedInvitationsVoidTheOldLinkAndFiltersAreChecked) {
   auto refused = at::call(router_, bad_filter);
   EXPECT_EQ(refused.status, 400);
   EXPECT_NE(refused.body.find("status: must be invited, active or suspended"), std::string::npos);
+}
+
+TEST_F(OrgRoutesTest, PeopleComeInPagesAndInvitationsCanBeCancelled) {
+  const auto owner = sign_up("Acme", "boss@acme.test");
+  const auto other = sign_up("Other", "boss@other.test");
+  const auto admin = add_member(owner, "adm@acme.test", "admin").second;
+  const auto [employee_id, employee] = add_member(owner, "emp@acme.test", "employee");
+  std::vector<std::int64_t> invited_ids;
+  for (const std::string_view email : {"i1@acme.test", "i2@acme.test", "i3@acme.test"}) {
+    auto invited =
+        call("POST", "/api/v1/people",
+             boost::json::object{{"email", email}, {"name", "Invitee"}, {"role", "owner"}}, owner);
+    ASSERT_EQ(invited.status, 201) << invited.body;
+    invited_ids.push_back(boost::json::parse(invited.body).at("person").at("id").as_int64());
+  }
+
+  // Six people in pages of four: the next page starts where the first ended.
+  const auto list = [&](std::string limit, std::string after) {
+    auto request = at::make_request("GET", "/api/v1/people", "", owner.token);
+    request.query.emplace("limit", std::move(limit));
+    if (!after.empty()) request.query.emplace("after", std::move(after));
+    return at::call(router_, request);
+  };
+  auto first = list("4", "");
+  ASSERT_EQ(first.status, 200) << first.body;
+  const auto first_json = boost::json::parse(first.body);
+  EXPECT_EQ(first_json.at("people").as_array().size(), 4U);
+  ASSERT_TRUE(first_json.at("next").is_string());
+  auto second = list("4", std::string(first_json.at("next").as_string()));
+  ASSERT_EQ(second.status, 200) << second.body;
+  const auto second_json = boost::json::parse(second.body);
+  EXPECT_EQ(second_json.at("people").as_array().size(), 2U);
+  EXPECT_TRUE(second_json.at("next").is_null());
+  EXPECT_NE(first_json.at("people").as_array().back(), second_json.at("people").as_array().at(0));
+  for (const std::string_view bad : {"0", "1001", "ten"}) {
+    auto refused = list(std::string(bad), "");
+    EXPECT_EQ(refused.status, 400);
+    EXPECT_NE(refused.body.find("limit: must be 1..1000"), std::string::npos);
+  }
+  auto bad_cursor = list("4", "not-a-cursor");
+  EXPECT_EQ(bad_cursor.status, 400);
+  EXPECT_NE(bad_cursor.body.find("after: is not a cursor of this list"), std::string::npos);
+
+  // Cancelling: owner/admin only, own organization only, invited people only.
+  const std::string invited_path = "/api/v1/people/" + std::to_string(invited_ids[0]);
+  EXPECT_EQ(call("DELETE", invited_path, employee).status, 403);
+  EXPECT_EQ(call("DELETE", invited_path, other).status, 404);
+  EXPECT_EQ(call("DELETE", invited_path, admin).status, 403);  // an invited owner
+  EXPECT_EQ(call("DELETE", invited_path, at::SignedIn{owner.token, ""}).status, 403);  // CSRF
+  auto active = call("DELETE", "/api/v1/people/" + std::to_string(employee_id), owner);
+  EXPECT_EQ(active.status, 409);
+  EXPECT_NE(active.body.find("only invited people can be deleted; suspend active people instead"),
+            std::string::npos);
+  EXPECT_EQ(call("DELETE", invited_path, owner).status, 204);
+  EXPECT_EQ(call("GET", invited_path, owner).status, 404);
+  EXPECT_EQ(call("DELETE", invited_path, owner).status, 404);
+  EXPECT_EQ(at::audit_count(db(), "person.invitation_cancelled"), 1);
+  auto again =
+      call("POST", "/api/v1/people",
+           boost::json::object{{"email", "i1@acme.test"}, {"name", "Again"}, {"role", "employee"}},
+           admin);
+  EXPECT_EQ(again.status, 201) << again.body;
+
+  // Admins cannot change an owner's team membership either.
+  const auto dept = boost::json::parse(
+      call("POST", "/api/v1/departments", boost::json::object{{"name", "D"}}, owner).body);
+  const auto team = boost::json::parse(
+      call("POST", "/api/v1/teams",
+           boost::json::object{{"name", "T"}, {"department_id", dept.at("id")}}, owner)
+          .body);
+  const std::string owner_member =
+      "/api/v1/teams/" + std::to_string(team.at("id").as_int64()) + "/members/" +
+      std::to_string(
+          boost::json::parse(call("GET", "/api/v1/me", owner).body).at("user").at("id").as_int64());
+  const boost::json::object member{{"is_manager", true}};
+  EXPECT_EQ(call("PUT", owner_member, member, admin).status, 403);
+  EXPECT_EQ(call("PUT", owner_member, member, owner).status, 200);
+  EXPECT_EQ(call("DELETE", owner_member, admin).status, 403);
+  EXPECT_EQ(call("DELETE", owner_member, owner).status, 204);
+}
+
+TEST_F(OrgRoutesTest, AccessChangesTellTheListenersWhoseRightsChanged) {
+  const auto owner = sign_up("Acme", "boss@acme.test");
+  const auto [employee_id, employee] = add_member(owner, "emp@acme.test", "employee");
+  const OrgId org = boost::json::parse(call("GET", "/api/v1/org", owner).body).at("id").as_int64();
+  using Call = std::pair<OrgId, std::optional<UserId>>;
+  std::vector<Call> calls;
+  auth_.on_access_changed(
+      [&](OrgId org_id, std::optional<UserId> user) { calls.emplace_back(org_id, user); });
+  auto expect_calls = [&](std::vector<Call> expected, std::string_view step) {
+    EXPECT_EQ(calls, expected) << step;
+    calls.clear();
+  };
+  const std::string person_path = "/api/v1/people/" + std::to_string(employee_id);
+
+  ASSERT_EQ(call("PATCH", person_path, boost::json::object{{"job_title", "Cook"}}, owner).status,
+            200);
+  expect_calls({}, "a job title grants nothing");
+  ASSERT_EQ(call("PATCH", person_path, boost::json::object{{"role", "manager"}}, owner).status,
+            200);
+  expect_calls({{org, employee_id}}, "role");
+
+  const auto first = boost::json::parse(
+      call("POST", "/api/v1/departments", boost::json::object{{"name", "D1"}}, owner).body);
+  const auto second = boost::json::parse(
+      call("POST", "/api/v1/departments", boost::json::object{{"name", "D2"}}, owner).body);
+  auto team = call("POST", "/api/v1/teams",
+                   boost::json::object{{"name", "T"}, {"department_id", first.at("id")}}, owner);
+  ASSERT_EQ(team.status, 201) << team.body;
+  const std::string team_path =
+      "/api/v1/teams/" + std::to_string(boost::json::parse(team.body).at("id").as_int64());
+  expect_calls({}, "new departments and teams");
+
+  const std::string member_path = team_path + "/members/" + std::to_string(employee_id);
+  ASSERT_EQ(call("PUT", member_path, boost::json::object{{"is_manager", true}}, owner).status, 200);
+  expect_calls({{org, employee_id}}, "membership added");
+  ASSERT_EQ(call("DELETE", member_path, owner).status, 204);
+  expect_calls({{org, employee_id}}, "membership removed");
+
+  ASSERT_EQ(call("PATCH", team_path, boost::json::object{{"department_id", second.at("id")}}, owner)
+                .status,
+            200);
+  expect_calls({{org, std::nullopt}}, "team moved");
+  ASSERT_EQ(call("PATCH", "/api/v1/departments/" + std::to_string(second.at("id").as_int64()),
+                 boost::json::object{{"parent_id", first.at("id")}}, owner)
+                .status,
+            200);
+  expect_calls({{org, std::nullopt}}, "department moved");
+
+  ASSERT_EQ(call("PUT", member_path, boost::json::object{{"is_manager", false}}, owner).status,
+            200);
+  calls.clear();
+  ASSERT_EQ(call("DELETE", team_path, owner).status, 204);
+  expect_calls({{org, std::nullopt}}, "team deleted");
+
+  ASSERT_EQ(call("PATCH", "/api/v1/org", boost::json::object{{"name", "Acme 2"}}, owner).status,
+            200);
+  expect_calls({}, "a new name grants nothing");
+  ASSERT_EQ(call("PATCH", "/api/v1/org", boost::json::object{{"require_2fa", true}}, owner).status,
+            200);
+  expect_calls({{org, std::nullopt}}, "require_2fa");
 }
 
 }  // namespace

@@ -61,7 +61,24 @@ Result<auth::PeopleFilter> read_filter(const api::Request& request) {
     }
     filter.query = query->second;
   }
+  if (const auto after = request.query.find("after");
+      after != request.query.end() && !after->second.empty()) {
+    auto cursor = parse_people_cursor(after->second);
+    if (!cursor) return cursor.error();
+    filter.after = std::move(*cursor);
+  }
   return filter;
+}
+
+// ?limit= (1..kMaxPeoplePage), kDefaultPeoplePage when absent or empty.
+Result<std::size_t> read_limit(const api::Request& request) {
+  const auto found = request.query.find("limit");
+  if (found == request.query.end() || found->second.empty()) return kDefaultPeoplePage;
+  const auto limit = parse_path_id(found->second);
+  if (!limit || *limit > static_cast<std::int64_t>(kMaxPeoplePage)) {
+    return fail(Errc::invalid_argument, "limit: must be 1.." + std::to_string(kMaxPeoplePage));
+  }
+  return static_cast<std::size_t>(*limit);
 }
 
 bool plausible_host(std::string_view host) {
@@ -118,11 +135,16 @@ Result<api::Response> OrgRoutes::list_people(const api::Request& request) {
   if (!actor) return actor.error();
   auto filter = read_filter(request);
   if (!filter) return filter.error();
-  auto people = people_.list(*actor, *filter);
-  if (!people) return people.error();
+  auto limit = read_limit(request);
+  if (!limit) return limit.error();
+  auto page = people_.list(*actor, std::move(*filter), *limit);
+  if (!page) return page.error();
   boost::json::array items;
-  for (const auto& person : *people) items.emplace_back(auth::person_json(person));
-  return api::Response::json(200, boost::json::object{{"people", std::move(items)}});
+  for (const auto& person : page->people) items.emplace_back(auth::person_json(person));
+  boost::json::object answer{{"people", std::move(items)}};
+  answer["next"] = page->next ? boost::json::value(format_people_cursor(*page->next))
+                              : boost::json::value(nullptr);
+  return api::Response::json(200, answer);
 }
 
 Result<api::Response> OrgRoutes::get_person(const api::Request& request) {
@@ -166,7 +188,9 @@ Result<api::Response> OrgRoutes::invite_person(const api::Request& request) {
 
   auto invited = people_.invite(*actor, request.remote_ip, person);
   if (!invited) return invited.error();
-  if (!invited->person.team_ids.empty()) auth_.invalidate_cache();
+  if (!invited->person.team_ids.empty()) {
+    auth_.access_changed(actor->org_id, invited->person.id);
+  }
   boost::json::object answer{{"person", auth::person_json(invited->person)},
                              {"invitation", deliver(invited->invitation, request)}};
   return api::Response::json(201, answer);
@@ -214,11 +238,22 @@ Result<api::Response> OrgRoutes::update_person(const api::Request& request) {
   const UserId id = path_id(request, "id");
   auto updated = people_.update(*actor, request.remote_ip, id, patch);
   if (!updated) return updated.error();
-  if (patch.role || patch.status || patch.team_ids) auth_.invalidate_cache();
+  if (patch.role || patch.status || patch.team_ids) auth_.access_changed(actor->org_id, id);
   if (updated->suspended) {
     if (auto ended = auth_.end_sessions(id, std::nullopt); !ended) return ended.error();
   }
   return api::Response::json(200, auth::person_json(updated->person));
+}
+
+Result<api::Response> OrgRoutes::delete_person(const api::Request& request) {
+  auto actor = auth_.authenticate(request);
+  if (!actor) return actor.error();
+  const UserId id = path_id(request, "id");
+  auto cancelled = people_.cancel_invitation(*actor, request.remote_ip, id);
+  if (!cancelled) return cancelled.error();
+  // The person's team memberships went with them.
+  auth_.access_changed(actor->org_id, id);
+  return api::Response::no_content();
 }
 
 Result<api::Response> OrgRoutes::reissue_invitation(const api::Request& request) {
@@ -247,7 +282,7 @@ Result<api::Response> OrgRoutes::accept_invitation(const api::Request& request) 
   if (!name) return name.error();
   auto joined = people_.accept_invitation(*token, *password, std::move(*name), request.remote_ip);
   if (!joined) return joined.error();
-  auth_.invalidate_cache();
+  auth_.access_changed(joined->org_id, joined->user_id);
   return auth_.sign_in_response(joined->user_id, request, 200);
 }
 

@@ -7,6 +7,13 @@
 
 namespace worktrace::org::people_rules {
 
+Result<void> require_may_change(const Actor& actor, Role person_role) {
+  if (person_role == Role::owner && actor.role != Role::owner) {
+    return fail(Errc::permission_denied, "only owners can change owners");
+  }
+  return {};
+}
+
 Result<void> require_department(storage::Connection& connection, OrgId org_id,
                                 std::int64_t department_id) {
   auto found = sql::exists(connection, "SELECT 1 FROM departments WHERE id = ? AND org_id = ?",

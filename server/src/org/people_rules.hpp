@@ -14,6 +14,10 @@
 
 namespace worktrace::org::people_rules {
 
+// permission_denied "only owners can change owners" when `actor` is not an owner and the
+// person they would change (profile, role, status, team membership) has `person_role`.
+[[nodiscard]] Result<void> require_may_change(const Actor& actor, Role person_role);
+
 // invalid_argument "department_id: no such department" unless it is of `org_id`.
 [[nodiscard]] Result<void> require_department(storage::Connection& connection, OrgId org_id,
                                               std::int64_t department_id);

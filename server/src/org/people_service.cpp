@@ -2,6 +2,7 @@
 
 #include "audit/audit_log.hpp"
 #include "auth/policy.hpp"
+#include "org/body.hpp"
 #include "org/people_rules.hpp"
 #include "org/sql.hpp"
 #include "org/validation.hpp"
@@ -71,25 +72,71 @@ Result<void> replace_teams(storage::Connection& connection, UserId id,
   return {};
 }
 
+constexpr std::string_view kHexDigits = "0123456789abcdef";
+
+int hex_value(char ch) {
+  if (ch >= '0' && ch <= '9') return ch - '0';
+  if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+  return -1;
+}
+
+Error not_a_cursor() { return fail(Errc::invalid_argument, "after: is not a cursor of this list"); }
+
 }  // namespace
+
+std::string format_people_cursor(const auth::PeopleCursor& cursor) {
+  std::string text = std::to_string(cursor.id) + '.';
+  for (const char ch : cursor.name) {
+    const auto byte = static_cast<unsigned char>(ch);
+    text += kHexDigits[byte >> 4];
+    text += kHexDigits[byte & 0x0f];
+  }
+  return text;
+}
+
+Result<auth::PeopleCursor> parse_people_cursor(std::string_view text) {
+  const auto dot = text.find('.');
+  if (text.size() > kMaxPeopleCursorBytes || dot == std::string_view::npos) return not_a_cursor();
+  auto id = parse_path_id(text.substr(0, dot));
+  const std::string_view hex = text.substr(dot + 1);
+  if (!id || hex.size() % 2 != 0) return not_a_cursor();
+  auth::PeopleCursor cursor;
+  cursor.id = *id;
+  cursor.name.reserve(hex.size() / 2);
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    const int high = hex_value(hex[i]);
+    const int low = hex_value(hex[i + 1]);
+    if (high < 0 || low < 0) return not_a_cursor();
+    cursor.name += static_cast<char>((high << 4) | low);
+  }
+  return cursor;
+}
 
 PeopleService::PeopleService(storage::Db& db, const Clock& clock) : db_(db), clock_(clock) {}
 
-Result<std::vector<auth::Person>> PeopleService::list(const Actor& actor,
-                                                      const auth::PeopleFilter& filter) {
+Result<PeoplePage> PeopleService::list(const Actor& actor, auth::PeopleFilter filter,
+                                       std::size_t limit) {
   if (auto ok =
           auth::authorize(actor, {Role::owner, Role::admin, Role::manager}, Scope::people_read);
       !ok) {
     return ok.error();
   }
+  if (limit < 1 || limit > kMaxPeoplePage) {
+    return fail(Errc::invalid_argument, "limit: must be 1.." + std::to_string(kMaxPeoplePage));
+  }
+  filter.visible_to_manager =
+      auth::is_admin(actor) ? std::nullopt : std::optional<UserId>(actor.user_id);
+  filter.limit = limit + 1;  // one more tells whether a next page exists
   auto people = db_.read([&](storage::Connection& connection) {
     return auth::load_people(connection, actor.org_id, filter);
   });
-  if (!people || auth::is_admin(actor)) return people;
-  std::erase_if(*people, [&](const auth::Person& person) {
-    return !auth::may_view_person(actor, person.org_id, person.id, person.team_ids);
-  });
-  return people;
+  if (!people) return people.error();
+  PeoplePage page{std::move(*people), std::nullopt};
+  if (page.people.size() > limit) {
+    page.people.resize(limit);
+    page.next = auth::PeopleCursor{page.people.back().name, page.people.back().id};
+  }
+  return page;
 }
 
 Result<auth::Person> PeopleService::get(const Actor& actor, std::string_view remote_ip, UserId id) {
@@ -204,9 +251,7 @@ Result<PersonUpdate> PeopleService::update(const Actor& actor, std::string_view 
     if (!loaded) return loaded.error();
     if (!*loaded) return person_not_found();
     auth::Person person = std::move(**loaded);
-    if (person.role == Role::owner && actor.role != Role::owner) {
-      return fail(Errc::permission_denied, "only owners can change owners");
-    }
+    if (auto ok = people_rules::require_may_change(actor, person.role); !ok) return ok.error();
     if (patch.role == Role::owner && actor.role != Role::owner) {
       return fail(Errc::permission_denied, "only owners can make owners");
     }

@@ -18,6 +18,11 @@ inline constexpr std::string_view kInvitationTokenPrefix = "wti_";
 inline constexpr EpochMs kInvitationLifetimeMs = 7LL * 24 * 60 * 60 * 1000;
 // Most teams one change may name.
 inline constexpr std::size_t kMaxTeamIds = 100;
+// Page sizes of the people list.
+inline constexpr std::size_t kMaxPeoplePage = 1000;
+inline constexpr std::size_t kDefaultPeoplePage = 500;
+// Longest cursor text: an id, '.', and a name of at most 800 bytes in hex.
+inline constexpr std::size_t kMaxPeopleCursorBytes = 1700;
 
 // A person to invite.
 struct NewPerson {
@@ -61,6 +66,18 @@ struct PersonUpdate {
   bool suspended = false;  // the person was suspended now: their sessions must end
 };
 
+// One page of the people list; `next` is where the next page starts (nullopt: no more).
+struct PeoplePage {
+  std::vector<auth::Person> people;
+  std::optional<auth::PeopleCursor> next;
+};
+
+// The cursor as the API shows it: "<id>.<name in lower-case hex>" (URL-safe, opaque to clients).
+[[nodiscard]] std::string format_people_cursor(const auth::PeopleCursor& cursor);
+// invalid_argument "after: is not a cursor of this list" unless `text` came from
+// format_people_cursor.
+[[nodiscard]] Result<auth::PeopleCursor> parse_people_cursor(std::string_view text);
+
 // What an invitation link shows before it is accepted.
 struct InvitationView {
   std::string email;
@@ -88,8 +105,11 @@ class PeopleService {
   // `db` and `clock` must outlive this service.
   PeopleService(storage::Db& db, const Clock& clock);
 
-  [[nodiscard]] Result<std::vector<auth::Person>> list(const Actor& actor,
-                                                       const auth::PeopleFilter& filter);
+  // At most `limit` (1..kMaxPeoplePage, else invalid_argument) people matching `filter`,
+  // starting after filter.after. Managers get only themselves and the members of the teams
+  // they manage (filtered in the query, so pages are full).
+  [[nodiscard]] Result<PeoplePage> list(const Actor& actor, auth::PeopleFilter filter,
+                                        std::size_t limit = kDefaultPeoplePage);
   // Audit person.viewed when the actor is not the person.
   [[nodiscard]] Result<auth::Person> get(const Actor& actor, std::string_view remote_ip, UserId id);
   // Creates the person with status invited and an invitation valid kInvitationLifetimeMs.
@@ -102,6 +122,12 @@ class PeopleService {
   // person is not invited.
   [[nodiscard]] Result<IssuedInvitation> reissue_invitation(const Actor& actor,
                                                             std::string_view remote_ip, UserId id);
+
+  // Deletes an invited person and their invitations (cancels the invitation; the email is
+  // free again). conflict when the person is not invited; only owners cancel owners' invitations.
+  // Audit person.invitation_cancelled (no subject: the person is gone; details {email}).
+  [[nodiscard]] Result<void> cancel_invitation(const Actor& actor, std::string_view remote_ip,
+                                               UserId id);
 
   // Without sign-in: not_found "invitation is unknown, used or expired" unless `token` is a
   // live invitation of a still invited person.

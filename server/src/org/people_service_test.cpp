@@ -120,18 +120,19 @@ TEST_F(PeopleTest, ApiTokenScopesLimitWhatAnOwnerCanDo) {
 TEST_F(PeopleTest, ListingFollowsThePolicy) {
   auto all = people_.list(admin_, {});
   ASSERT_TRUE(all);
-  EXPECT_EQ(all->size(), 4U);
+  EXPECT_EQ(all->people.size(), 4U);
+  EXPECT_EQ(all->next, std::nullopt);
   auto mine = people_.list(managing_, {});
   ASSERT_TRUE(mine);
-  ASSERT_EQ(mine->size(), 2U);  // the manager and the employee of team A
+  ASSERT_EQ(mine->people.size(), 2U);  // the manager and the employee of team A
   expect_error(people_.list(employee_, {}), Errc::permission_denied);
   auth::PeopleFilter by_team;
   by_team.team_id = team_a_;
-  EXPECT_EQ(people_.list(owner_, by_team)->size(), 2U);
+  EXPECT_EQ(people_.list(owner_, by_team)->people.size(), 2U);
   auth::PeopleFilter by_query;
   by_query.query = "ADMIN@";
-  EXPECT_EQ(people_.list(owner_, by_query)->size(), 1U);
-  EXPECT_EQ(people_.list(owner_b_, {})->size(), 1U);
+  EXPECT_EQ(people_.list(owner_, by_query)->people.size(), 1U);
+  EXPECT_EQ(people_.list(owner_b_, {})->people.size(), 1U);
 }
 
 TEST_F(PeopleTest, ViewingAnotherPersonIsAudited) {
@@ -218,6 +219,147 @@ TEST_F(PeopleTest, UpdatesChangeProfileTeamsAndStatus) {
   expect_error(people_.update(owner_b_, "", employee_.user_id, foreign), Errc::not_found);
   expect_error(people_.update(owner_b_, "", owner_b_.user_id, foreign), Errc::invalid_argument,
                "team_ids: no such team");
+}
+
+TEST_F(PeopleTest, AdminsCannotChangeTheTeamsOfOwners) {
+  expect_error(structure_.put_member(admin_, "", team_a_, owner_.user_id, false),
+               Errc::permission_denied, "only owners can change owners");
+  expect_error(structure_.put_member(admin_, "", team_a_, owner_.user_id, true),
+               Errc::permission_denied, "only owners can change owners");
+  ASSERT_TRUE(structure_.put_member(owner_, "", team_a_, owner_.user_id, true));
+  expect_error(structure_.remove_member(admin_, "", team_a_, owner_.user_id),
+               Errc::permission_denied, "only owners can change owners");
+  EXPECT_EQ(testing::scalar(db(), "SELECT count(*) FROM team_members WHERE user_id = " +
+                                      std::to_string(owner_.user_id)),
+            1);
+  // Admins still manage everyone else's memberships, owners everyone's.
+  EXPECT_TRUE(structure_.put_member(admin_, "", team_b_, employee_.user_id, false));
+  EXPECT_TRUE(structure_.remove_member(admin_, "", team_b_, employee_.user_id));
+  EXPECT_TRUE(structure_.remove_member(owner_, "", team_a_, owner_.user_id));
+}
+
+TEST_F(PeopleTest, AManagersPeopleAreFoundBeyondTheLoadCap) {
+  // More people than one load returns, all sorting before the manager's team member.
+  auth::testing::exec_sql(
+      db(), "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+                std::to_string(auth::kMaxPeopleLoaded) +
+                ") INSERT INTO users (org_id, email, name, role, password_hash, status, "
+                "created_at) SELECT " +
+                std::to_string(org_a_) +
+                ", 'bulk' || i || '@a.test', 'Aaa ' || i, 'employee', 'x', 'active', 1 FROM n");
+  auto page = people_.list(managing_, {}, kMaxPeoplePage);
+  ASSERT_TRUE(page) << page.error().message;
+  ASSERT_EQ(page->people.size(), 2U);
+  EXPECT_EQ(page->people[0].id, employee_.user_id);
+  EXPECT_EQ(page->people[1].id, manager_.user_id);
+  EXPECT_EQ(page->next, std::nullopt);
+}
+
+TEST_F(PeopleTest, PagesFollowOneAnotherWithoutGapsOrRepeats) {
+  auth::testing::exec_sql(db(), "UPDATE organizations SET seats = 100");
+  for (int i = 0; i < 7; ++i) {
+    auto person = newcomer("p" + std::to_string(i) + "@a.test");
+    person.name = i % 2 == 0 ? "Same Name" : "Other " + std::to_string(i);
+    person.team_ids = {team_a_};
+    ASSERT_TRUE(people_.invite(owner_, "", person));
+  }
+  // Team A: manager, employee and the 7 invited people; the manager sees those 9.
+  for (const auto& [actor, expected] :
+       {std::pair{owner_, std::size_t{11}}, std::pair{managing_, std::size_t{9}}}) {
+    std::vector<UserId> seen;
+    auth::PeopleFilter filter;
+    int pages = 0;
+    for (;; ++pages) {
+      auto page = people_.list(actor, filter, 2);
+      ASSERT_TRUE(page) << page.error().message;
+      ASSERT_LE(page->people.size(), 2U);
+      for (const auto& person : page->people) seen.push_back(person.id);
+      if (!page->next) break;
+      // The cursor survives its text form.
+      auto parsed = parse_people_cursor(format_people_cursor(*page->next));
+      ASSERT_TRUE(parsed);
+      filter.after = *parsed;
+    }
+    EXPECT_EQ(pages, static_cast<int>((expected + 1) / 2) - 1);
+    EXPECT_EQ(seen.size(), expected);
+    auto whole = people_.list(actor, {}, kMaxPeoplePage);
+    ASSERT_TRUE(whole);
+    std::vector<UserId> all;
+    for (const auto& person : whole->people) all.push_back(person.id);
+    EXPECT_EQ(seen, all);
+  }
+  expect_error(people_.list(owner_, {}, 0), Errc::invalid_argument, "limit: must be 1..1000");
+  expect_error(people_.list(owner_, {}, kMaxPeoplePage + 1), Errc::invalid_argument,
+               "limit: must be 1..1000");
+}
+
+TEST(PeopleCursorTest, RoundTripsAndRefusesOtherText) {
+  const auth::PeopleCursor cursor{"Zo\xc3\xab O'Neil.%", 42};
+  const std::string text = format_people_cursor(cursor);
+  EXPECT_TRUE(text.starts_with("42.5a6f")) << text;
+  auto parsed = parse_people_cursor(text);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->id, 42);
+  EXPECT_EQ(parsed->name, cursor.name);
+  EXPECT_TRUE(parse_people_cursor("7."));
+  for (const std::string_view bad : {"", "42", "x.00", "0.61", "-1.61", "42.6", "42.zz", "42.6G"}) {
+    expect_error(parse_people_cursor(bad), Errc::invalid_argument,
+                 "after: is not a cursor of this list");
+  }
+  expect_error(parse_people_cursor("1." + std::string(kMaxPeopleCursorBytes, 'a')),
+               Errc::invalid_argument);
+}
+
+TEST_F(PeopleTest, CancellingAnInvitationFreesTheEmail) {
+  auto person = newcomer("Cancel@A.test");
+  person.team_ids = {team_a_};
+  auto invited = people_.invite(admin_, "", person);
+  ASSERT_TRUE(invited);
+  const UserId id = invited->person.id;
+  const std::string token = invited->invitation.token;
+
+  expect_error(people_.cancel_invitation(manager_, "", id), Errc::permission_denied);
+  expect_error(people_.cancel_invitation(employee_, "", id), Errc::permission_denied);
+  expect_error(people_.cancel_invitation(owner_b_, "", id), Errc::not_found, "person not found");
+  Actor reader = owner_;
+  reader.api_token_id = 7;
+  reader.session_id = 0;
+  reader.scopes = static_cast<std::uint32_t>(Scope::people_read);
+  expect_error(people_.cancel_invitation(reader, "", id), Errc::permission_denied);
+
+  ASSERT_TRUE(people_.cancel_invitation(admin_, "203.0.113.9", id));
+  const std::string where = " WHERE user_id = " + std::to_string(id);
+  EXPECT_EQ(testing::scalar(db(), "SELECT count(*) FROM users WHERE id = " + std::to_string(id)),
+            0);
+  EXPECT_EQ(testing::scalar(db(), "SELECT count(*) FROM invitations" + where), 0);
+  EXPECT_EQ(testing::scalar(db(), "SELECT count(*) FROM team_members" + where), 0);
+  EXPECT_EQ(audit("person.invitation_cancelled"), 1);
+  EXPECT_EQ(testing::scalar(db(),
+                            "SELECT count(*) FROM audit_log WHERE action = "
+                            "'person.invitation_cancelled' AND subject_user_id IS NULL AND "
+                            "details = '{\"email\":\"cancel@a.test\"}' AND target_id = '" +
+                                std::to_string(id) + "' AND remote_ip = '203.0.113.9'"),
+            1);
+  expect_error(people_.find_invitation(token), Errc::not_found);
+  expect_error(people_.cancel_invitation(admin_, "", id), Errc::not_found);
+  // The email can be invited again.
+  EXPECT_TRUE(people_.invite(admin_, "", newcomer("cancel@a.test")));
+}
+
+TEST_F(PeopleTest, OnlyInvitedPeopleAreDeletedAndOnlyOwnersCancelOwners) {
+  expect_error(people_.cancel_invitation(owner_, "", employee_.user_id), Errc::conflict,
+               "only invited people can be deleted; suspend active people instead");
+  PersonPatch suspend;
+  suspend.status = auth::PersonStatus::suspended;
+  ASSERT_TRUE(people_.update(owner_, "", employee_.user_id, suspend));
+  expect_error(people_.cancel_invitation(owner_, "", employee_.user_id), Errc::conflict);
+
+  auto boss = people_.invite(owner_, "", newcomer("boss@a.test", Role::owner));
+  ASSERT_TRUE(boss);
+  expect_error(people_.cancel_invitation(admin_, "", boss->person.id), Errc::permission_denied,
+               "only owners can cancel owners' invitations");
+  EXPECT_TRUE(people_.cancel_invitation(owner_, "", boss->person.id));
+  EXPECT_EQ(audit("person.invitation_cancelled"), 1);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include "audit/audit_log.hpp"
 #include "auth/policy.hpp"
+#include "org/people_rules.hpp"
 #include "org/sql.hpp"
 
 namespace worktrace::org {
@@ -103,6 +104,8 @@ Result<TeamMember> StructureService::put_member(const Actor& actor, std::string_
     if (!*row) return fail(Errc::not_found, "person not found");
     const auto person_role = parse_role((*role)->column_text(0));
     role->reset();
+    if (!person_role) return fail(Errc::internal, "users: unknown role");
+    if (auto ok = people_rules::require_may_change(actor, *person_role); !ok) return ok.error();
     if (is_manager && person_role == Role::employee) {
       return fail(Errc::invalid_argument,
                   "is_manager: only managers, admins and owners can manage a team");
@@ -140,6 +143,7 @@ Result<void> StructureService::remove_member(const Actor& actor, std::string_vie
     auto member = load_member(connection, team_id, user_id);
     if (!member) return member.error();
     if (!*member) return fail(Errc::not_found, "member not found");
+    if (auto ok = people_rules::require_may_change(actor, (*member)->role); !ok) return ok.error();
     if (auto ok =
             sql::execute(connection, "DELETE FROM team_members WHERE team_id = ? AND user_id = ?",
                          {team_id, user_id});

@@ -158,4 +158,26 @@ describe('Api sessions', () => {
     expect(calls[1]?.input).toBe('/api/v1/people');
     expect(calls[2]?.input).toBe('/api/v1/audit?action=person.invited&before_seq=90&limit=50');
   });
+
+  it('follows the people pages to the end', async () => {
+    const person = (id: number) => ({ id, email: `p${id}@b.c`, name: `P ${id}` });
+    const { api, calls } = recording((call) =>
+      call.input.includes('after=2.7032')
+        ? json(200, { people: [person(3)], next: null })
+        : json(200, { people: [person(1), person(2)], next: '2.7032' }),
+    );
+    const people = await api.people({ status: 'active' });
+    expect(people.map((p) => p.id)).toEqual([1, 2, 3]);
+    expect(calls.map((call) => call.input)).toEqual([
+      '/api/v1/people?status=active',
+      '/api/v1/people?status=active&after=2.7032',
+    ]);
+  });
+
+  it('cancels an invitation with DELETE on the person', async () => {
+    const { api, calls } = recording(() => new Response(null, { status: 204 }));
+    await api.cancelInvitation(7);
+    expect(calls[0]?.input).toBe('/api/v1/people/7');
+    expect(calls[0]?.init?.method).toBe('DELETE');
+  });
 });

@@ -105,8 +105,8 @@ export class Api extends ApiClient {
     return this.callJson('POST', '/api/v1/me/2fa/setup', {});
   }
 
-  async enableTotp(code: string): Promise<string[]> {
-    return (await this.callJson<{ recovery_codes: string[] }>('POST', '/api/v1/me/2fa/enable', { code })).recovery_codes;
+  async enableTotp(code: string, password: string): Promise<string[]> {
+    return (await this.callJson<{ recovery_codes: string[] }>('POST', '/api/v1/me/2fa/enable', { code, password })).recovery_codes;
   }
 
   async disableTotp(password: string): Promise<void> {
@@ -186,14 +186,23 @@ export class Api extends ApiClient {
 
   // --- people ---
 
+  /** Every person matching `filter`: follows the list's pages (`next`) to the end. */
   async people(filter: PeopleFilter = {}): Promise<Person[]> {
-    const path = withQuery('/api/v1/people', {
-      status: filter.status,
-      department_id: filter.department_id,
-      team_id: filter.team_id,
-      q: filter.q?.trim(),
-    });
-    return (await this.callJson<{ people: Person[] }>('GET', path)).people;
+    const people: Person[] = [];
+    let after: string | null = null;
+    do {
+      const path = withQuery('/api/v1/people', {
+        status: filter.status,
+        department_id: filter.department_id,
+        team_id: filter.team_id,
+        q: filter.q?.trim(),
+        after,
+      });
+      const page: { people: Person[]; next?: string | null } = await this.callJson('GET', path);
+      people.push(...page.people);
+      after = typeof page.next === 'string' && page.next !== after ? page.next : null;
+    } while (after !== null);
+    return people;
   }
 
   person(personId: number): Promise<Person> {
@@ -206,6 +215,11 @@ export class Api extends ApiClient {
 
   updatePerson(personId: number, patch: PersonPatch): Promise<Person> {
     return this.callJson('PATCH', `/api/v1/people/${id(personId)}`, patch);
+  }
+
+  /** Deletes an invited person and their invitation links (409 for anyone not invited). */
+  async cancelInvitation(personId: number): Promise<void> {
+    await this.call('DELETE', `/api/v1/people/${id(personId)}`);
   }
 
   reissueInvitation(personId: number): Promise<Invitation> {
