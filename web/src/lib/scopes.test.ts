@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kAllScopes, scopesFor } from './scopes';
+import { assignableRoles, kAllScopes, scopesFor } from './scopes';
 
 describe('scopesFor', () => {
   it('offers everything to owners and admins, reads to managers, nothing to employees', () => {
@@ -7,5 +7,12 @@ describe('scopesFor', () => {
     expect(scopesFor('admin')).toEqual(kAllScopes);
     expect(scopesFor('manager')).toEqual(['org:read', 'people:read', 'devices:read', 'reports:read']);
     expect(scopesFor('employee')).toEqual([]);
+  });
+});
+
+describe('assignableRoles', () => {
+  it('lets only owners make owners', () => {
+    expect(assignableRoles('owner')).toEqual(['employee', 'manager', 'admin', 'owner']);
+    expect(assignableRoles('admin')).toEqual(['employee', 'manager', 'admin']);
   });
 });

@@ -26,3 +26,8 @@ export function scopesFor(role: Role): Scope[] {
       return [];
   }
 }
+
+/** The roles `role` may give when inviting or editing a person: only owners make owners. */
+export function assignableRoles(role: Role): Role[] {
+  return role === 'owner' ? ['employee', 'manager', 'admin', 'owner'] : ['employee', 'manager', 'admin'];
+}
