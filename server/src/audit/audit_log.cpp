@@ -3,7 +3,9 @@
 #include <sodium.h>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 namespace worktrace::audit {
 namespace {
@@ -34,6 +36,13 @@ void put_text(crypto_hash_sha256_state& state, std::string_view text) {
 void put_optional(crypto_hash_sha256_state& state, std::optional<std::int64_t> value) {
   put_int(state, value ? 1 : 0);
   put_int(state, value.value_or(0));
+}
+
+// Copies a stored hash; false (leaving `hash` as it was) when it has another length.
+bool read_hash(const std::vector<unsigned char>& bytes, Hash& hash) {
+  if (bytes.size() != hash.size()) return false;
+  std::copy(bytes.begin(), bytes.end(), hash.begin());
+  return true;
 }
 
 }  // namespace
@@ -70,6 +79,23 @@ Hash chain_hash(const Record& record) {
   return hash;
 }
 
+bool read_record(const storage::Statement& row, OrgId org_id, Record& record) {
+  record.entry.org_id = org_id;
+  record.seq = row.column_int(0);
+  record.at = row.column_int(1);
+  if (!row.column_is_null(2)) record.entry.actor_user_id = row.column_int(2);
+  record.entry.actor = row.column_text(3);
+  record.entry.action = row.column_text(4);
+  record.entry.target_type = row.column_text(5);
+  record.entry.target_id = row.column_text(6);
+  if (!row.column_is_null(7)) record.entry.subject_user_id = row.column_int(7);
+  record.entry.remote_ip = row.column_text(8);
+  record.details_text = row.column_text(9);
+  const bool prev_hash_intact = read_hash(row.column_blob(10), record.prev_hash);
+  const bool hash_intact = read_hash(row.column_blob(11), record.hash);
+  return prev_hash_intact && hash_intact;
+}
+
 Result<std::int64_t> append(storage::Connection& connection, Entry entry, EpochMs at) {
   Record record;
   record.at = at;
@@ -94,11 +120,9 @@ Result<std::int64_t> append(storage::Connection& connection, Entry entry, EpochM
   record.seq = 1;
   if (*row) {
     record.seq = (*last)->column_int(0) + 1;
-    const auto previous = (*last)->column_blob(1);
-    if (previous.size() != record.prev_hash.size()) {
+    if (!read_hash((*last)->column_blob(1), record.prev_hash)) {
       return fail(Errc::internal, "audit_log: a stored hash has the wrong length");
     }
-    std::copy(previous.begin(), previous.end(), record.prev_hash.begin());
   }
   last->reset();
   record.hash = chain_hash(record);

@@ -54,6 +54,18 @@ struct Record {
 // but `hash`, in a fixed order, lengths prefixed). Pure function; verify() recomputes it.
 [[nodiscard]] Hash chain_hash(const Record& record);
 
+// The audit_log columns that read_record() reads, in its order, with the table named `l`:
+// "SELECT " + kRecordColumns + " FROM audit_log l ...". Further columns come after them.
+inline constexpr std::string_view kRecordColumns =
+    "l.seq, l.at, l.actor_user_id, l.actor, l.action, l.target_type, l.target_id, "
+    "l.subject_user_id, l.remote_ip, l.details, l.prev_hash, l.hash";
+inline constexpr int kRecordColumnCount = 12;
+
+// Reads into `record` the current row of `row`, whose first columns are kRecordColumns, from
+// the chain of org `org_id`. Returns false when a stored hash does not have 32 bytes (the row
+// was tampered with); that hash is then left all zero and the rest is read all the same.
+bool read_record(const storage::Statement& row, OrgId org_id, Record& record);
+
 // Appends `entry` at time `at` to its organization's chain inside the caller's write
 // transaction, so that a change and its record commit (or roll back) together. Returns the
 // entry's seq. Cuts over-long fields rather than failing.

@@ -1,12 +1,12 @@
 #include "audit/audit_routes.hpp"
 
+#include "api/params.hpp"
 #include "audit/audit_verify.hpp"
 #include "auth/policy.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/json/array.hpp>
 
-#include <charconv>
 #include <limits>
 
 namespace worktrace::audit {
@@ -24,14 +24,9 @@ api::Response respond(Result<api::Response> outcome) {
 
 Result<std::int64_t> parse_int(std::string_view name, std::string_view text, std::int64_t min,
                                std::int64_t max) {
-  std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < min ||
-      value > max) {
-    return fail(Errc::invalid_argument, std::string(name) + ": must be an integer between " +
-                                            std::to_string(min) + " and " + std::to_string(max));
-  }
-  return value;
+  if (const auto value = api::parse_int(text, min, max)) return *value;
+  return fail(Errc::invalid_argument, std::string(name) + ": must be an integer between " +
+                                          std::to_string(min) + " and " + std::to_string(max));
 }
 
 // Action names are dotted lower-case words; a filter may end in ".*" to match a prefix.

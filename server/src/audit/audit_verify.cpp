@@ -2,18 +2,10 @@
 
 #include "audit/audit_log.hpp"
 
-#include <algorithm>
 #include <string>
 
 namespace worktrace::audit {
 namespace {
-
-// Copies a stored 32-byte hash; false when the column has another length.
-bool read_hash(const std::vector<unsigned char>& bytes, Hash& hash) {
-  if (bytes.size() != hash.size()) return false;
-  std::copy(bytes.begin(), bytes.end(), hash.begin());
-  return true;
-}
 
 VerifyReport broken(VerifyReport report, std::int64_t seq, std::string reason) {
   report.ok = false;
@@ -34,9 +26,8 @@ Result<VerifyReport> verify(storage::Db& db, OrgId org_id) {
     if (auto row = (*count)->step(); !row) return row.error();
     report.entries = (*count)->column_int(0);
 
-    auto statement = connection.prepare(
-        "SELECT seq, at, actor_user_id, actor, action, target_type, target_id, subject_user_id, "
-        "remote_ip, details, prev_hash, hash FROM audit_log WHERE org_id = ? ORDER BY seq");
+    auto statement = connection.prepare("SELECT " + std::string(kRecordColumns) +
+                                        " FROM audit_log l WHERE l.org_id = ? ORDER BY l.seq");
     if (!statement) return statement.error();
     auto& s = **statement;
     s.bind_int(1, org_id);
@@ -47,20 +38,7 @@ Result<VerifyReport> verify(storage::Db& db, OrgId org_id) {
       if (!row) return row.error();
       if (!*row) break;
       Record record;
-      record.entry.org_id = org_id;
-      record.seq = s.column_int(0);
-      record.at = s.column_int(1);
-      if (!s.column_is_null(2)) record.entry.actor_user_id = s.column_int(2);
-      record.entry.actor = s.column_text(3);
-      record.entry.action = s.column_text(4);
-      record.entry.target_type = s.column_text(5);
-      record.entry.target_id = s.column_text(6);
-      if (!s.column_is_null(7)) record.entry.subject_user_id = s.column_int(7);
-      record.entry.remote_ip = s.column_text(8);
-      record.details_text = s.column_text(9);
-      Hash stored_hash{};
-      if (!read_hash(s.column_blob(10), record.prev_hash) ||
-          !read_hash(s.column_blob(11), stored_hash)) {
+      if (!read_record(s, org_id, record)) {
         return broken(std::move(report), record.seq, "a stored hash has the wrong length");
       }
       if (record.seq != previous_seq + 1) {
@@ -75,10 +53,10 @@ Result<VerifyReport> verify(storage::Db& db, OrgId org_id) {
                                       : "its prev_hash is not the hash of entry " +
                                             std::to_string(previous_seq));
       }
-      if (chain_hash(record) != stored_hash) {
+      if (chain_hash(record) != record.hash) {
         return broken(std::move(report), record.seq, "its hash does not match its contents");
       }
-      previous_hash = stored_hash;
+      previous_hash = record.hash;
       previous_seq = record.seq;
     }
     return report;

@@ -1,4 +1,5 @@
 // The signed-in person's own account: name, password, sessions (part of AuthService).
+#include "api/params.hpp"
 #include "audit/audit_log.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/auth_store.hpp"
@@ -13,16 +14,11 @@ namespace worktrace::auth {
 namespace {
 
 using detail::exec;
+using detail::own_account_entry;
 using detail::query_int;
+using detail::session_actor;
 
 constexpr std::size_t kMaxNameBytes = 200;
-
-// authenticate() for endpoints that only a signed-in person (not an API token) may use.
-Result<Actor> session_actor(Result<Actor> actor) {
-  if (!actor) return actor;
-  if (auto allowed = require_session(*actor); !allowed) return allowed.error();
-  return actor;
-}
 
 }  // namespace
 
@@ -137,10 +133,7 @@ Result<api::Response> AuthService::change_password(const api::Request& request) 
     auto challenges = exec(connection, "DELETE FROM login_challenges WHERE user_id = ?",
                            [&](storage::Statement& s) { s.bind_int(1, actor->user_id); });
     if (!challenges) return challenges;
-    auto entry = audit::entry_for(*actor, "auth.password_changed", detail::remote_ip_of(request));
-    entry.target_type = "user";
-    entry.target_id = std::to_string(actor->user_id);
-    entry.subject_user_id = actor->user_id;
+    auto entry = own_account_entry(*actor, "auth.password_changed", request);
     auto appended = audit::append(connection, std::move(entry), now);
     if (!appended) return appended.error();
     return {};
@@ -187,7 +180,7 @@ Result<api::Response> AuthService::list_sessions(const api::Request& request) {
 Result<api::Response> AuthService::revoke_session(const api::Request& request) {
   auto actor = session_actor(authenticate(request));
   if (!actor) return actor.error();
-  auto id = detail::id_param(request, "id", "session");
+  auto id = api::path_id(request, "id", "session");
   if (!id) return id.error();
   auto revoked = db_.write([&](storage::Connection& connection) -> Result<void> {
     auto removed =
@@ -222,10 +215,7 @@ Result<api::Response> AuthService::revoke_other_sessions(const api::Request& req
                           s.bind_int(2, actor->session_id);
                         });
     if (!removed) return removed;
-    auto entry = audit::entry_for(*actor, "auth.sessions_revoked", detail::remote_ip_of(request));
-    entry.target_type = "user";
-    entry.target_id = std::to_string(actor->user_id);
-    entry.subject_user_id = actor->user_id;
+    auto entry = own_account_entry(*actor, "auth.sessions_revoked", request);
     entry.details = {{"all_but_current", true}};
     auto appended = audit::append(connection, std::move(entry), clock_.now_ms());
     if (!appended) return appended.error();

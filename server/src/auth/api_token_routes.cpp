@@ -1,4 +1,5 @@
 // API tokens for integrations: list, create (shown once), revoke (part of AuthService).
+#include "api/params.hpp"
 #include "audit/audit_log.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/auth_store.hpp"
@@ -13,6 +14,7 @@ namespace {
 
 using detail::exec;
 using detail::query_int;
+using detail::session_actor;
 
 constexpr std::size_t kMaxTokenNameBytes = 100;
 constexpr std::int64_t kMaxTtlDays = 365;
@@ -31,12 +33,6 @@ boost::json::array scope_array(std::uint32_t scopes) {
 boost::json::value optional_ms(const storage::Statement& s, int column) {
   if (s.column_is_null(column)) return nullptr;
   return s.column_int(column);
-}
-
-Result<Actor> session_actor(Result<Actor> actor) {
-  if (!actor) return actor;
-  if (auto allowed = require_session(*actor); !allowed) return allowed.error();
-  return actor;
 }
 
 // The scopes of a create request: known names, at least one, none beyond `role`.
@@ -183,7 +179,7 @@ Result<api::Response> AuthService::create_api_token(const api::Request& request)
 Result<api::Response> AuthService::revoke_api_token(const api::Request& request) {
   auto actor = session_actor(authenticate(request));
   if (!actor) return actor.error();
-  auto id = detail::id_param(request, "id", "API token");
+  auto id = api::path_id(request, "id", "API token");
   if (!id) return id.error();
   const bool any_of_org = is_admin(*actor);
   const EpochMs now = clock_.now_ms();

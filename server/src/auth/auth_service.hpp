@@ -155,6 +155,9 @@ class AuthService {
                                                      const api::Request& request);
 
   // Two-factor authentication (two_factor_routes.cpp).
+  // The signed-in person (not an API token) of `request`, once the {"password"} body holds
+  // their password (confirm_password, "password: is wrong" otherwise).
+  [[nodiscard]] Result<Actor> reconfirmed_session_actor(const api::Request& request);
   [[nodiscard]] Result<api::Response> setup_2fa(const api::Request& request);
   [[nodiscard]] Result<api::Response> enable_2fa(const api::Request& request);
   [[nodiscard]] Result<api::Response> disable_2fa(const api::Request& request);

@@ -1,12 +1,11 @@
 #include "auth/auth_store.hpp"
 
 #include "auth/auth_service.hpp"
+#include "auth/policy.hpp"
 #include "protocol/json_reader.hpp"
 
 #include <sodium.h>
 #include <spdlog/spdlog.h>
-
-#include <charconv>
 
 namespace worktrace::auth::detail {
 
@@ -59,6 +58,21 @@ audit::Entry sign_in_entry(OrgId org_id, UserId user, std::string_view action,
   entry.subject_user_id = user;
   entry.remote_ip = std::string(remote_ip_of(request));
   return entry;
+}
+
+audit::Entry own_account_entry(const Actor& actor, std::string_view action,
+                               const api::Request& request) {
+  auto entry = audit::entry_for(actor, action, remote_ip_of(request));
+  entry.target_type = "user";
+  entry.target_id = std::to_string(actor.user_id);
+  entry.subject_user_id = actor.user_id;
+  return entry;
+}
+
+Result<Actor> session_actor(Result<Actor> actor) {
+  if (!actor) return actor;
+  if (auto allowed = require_session(*actor); !allowed) return allowed.error();
+  return actor;
 }
 
 bool role_needs_2fa(Role role) noexcept { return role != Role::employee; }
@@ -131,21 +145,6 @@ Result<boost::json::value> object_body(const api::Request& request,
   if (!reader) return reader.error();
   if (auto checked = reader->reject_unknown(known); !checked) return checked.error();
   return std::move(*body);
-}
-
-Result<std::int64_t> id_param(const api::Request& request, std::string_view name,
-                              std::string_view what) {
-  const auto found = request.params.find(name);
-  std::int64_t id = 0;
-  if (found != request.params.end()) {
-    const std::string& text = found->second;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec == std::errc() && end == text.data() + text.size() && id > 0 &&
-        id <= (std::int64_t{1} << 53)) {
-      return id;
-    }
-  }
-  return fail(Errc::not_found, std::string(what) + " not found");
 }
 
 }  // namespace worktrace::auth::detail

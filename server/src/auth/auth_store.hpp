@@ -36,6 +36,14 @@ inline constexpr std::size_t kMaxRemoteIpBytes = 64;
 [[nodiscard]] audit::Entry sign_in_entry(OrgId org_id, UserId user, std::string_view action,
                                          const api::Request& request);
 
+// An audit entry about `actor` acting on their own account (target and subject: the user).
+[[nodiscard]] audit::Entry own_account_entry(const Actor& actor, std::string_view action,
+                                             const api::Request& request);
+
+// `actor` (an authenticate() outcome) when it is a signed-in person; an API token gets the
+// require_session() refusal. For endpoints that only a person may use.
+[[nodiscard]] Result<Actor> session_actor(Result<Actor> actor);
+
 // Runs one statement that returns no rows, after `bind` set its parameters.
 [[nodiscard]] Result<void> exec(storage::Connection& connection, std::string_view sql,
                                 const std::function<void(storage::Statement&)>& bind);
@@ -63,9 +71,5 @@ inline constexpr std::size_t kMaxRemoteIpBytes = 64;
 // returned value owns the object that an ObjectReader over it points into.
 [[nodiscard]] Result<boost::json::value> object_body(const api::Request& request,
                                                      std::initializer_list<std::string_view> known);
-
-// The integer path parameter `name` (1..2^53), else Errc::not_found "<what> not found".
-[[nodiscard]] Result<std::int64_t> id_param(const api::Request& request, std::string_view name,
-                                            std::string_view what);
 
 }  // namespace worktrace::auth::detail

@@ -16,15 +16,11 @@ namespace worktrace::auth {
 namespace {
 
 using detail::exec;
+using detail::own_account_entry;
 using detail::query_int;
+using detail::session_actor;
 
 constexpr std::size_t kMaxCodeBytes = 64;
-
-Result<Actor> session_actor(Result<Actor> actor) {
-  if (!actor) return actor;
-  if (auto allowed = require_session(*actor); !allowed) return allowed.error();
-  return actor;
-}
 
 struct StoredTotp {
   std::vector<unsigned char> sealed_secret;
@@ -51,25 +47,21 @@ boost::json::array code_array(const std::vector<std::string>& codes) {
   return array;
 }
 
-audit::Entry own_account_entry(const Actor& actor, std::string_view action,
-                               const api::Request& request) {
-  auto entry = audit::entry_for(actor, action, detail::remote_ip_of(request));
-  entry.target_type = "user";
-  entry.target_id = std::to_string(actor.user_id);
-  entry.subject_user_id = actor.user_id;
-  return entry;
-}
+}  // namespace
 
-// The `password` field of a body that has only that field.
-Result<std::string> password_field(const api::Request& request) {
+Result<Actor> AuthService::reconfirmed_session_actor(const api::Request& request) {
+  auto actor = session_actor(authenticate(request));
+  if (!actor) return actor.error();
   auto body = detail::object_body(request, {"password"});
   if (!body) return body.error();
   auto reader = protocol::ObjectReader::open(*body);
   if (!reader) return reader.error();
-  return reader->required_string("password", kMaxPasswordBytes);
+  auto password = reader->required_string("password", kMaxPasswordBytes);
+  if (!password) return password.error();
+  auto confirmed = confirm_password(*actor, *password, "password", request);
+  if (!confirmed) return confirmed.error();
+  return actor;
 }
-
-}  // namespace
 
 Result<std::vector<std::string>> AuthService::store_recovery_codes(storage::Connection& connection,
                                                                    UserId user) {
@@ -227,12 +219,8 @@ Result<api::Response> AuthService::enable_2fa(const api::Request& request) {
 }
 
 Result<api::Response> AuthService::disable_2fa(const api::Request& request) {
-  auto actor = session_actor(authenticate(request));
+  auto actor = reconfirmed_session_actor(request);
   if (!actor) return actor.error();
-  auto password = password_field(request);
-  if (!password) return password.error();
-  auto confirmed = confirm_password(*actor, *password, "password", request);
-  if (!confirmed) return confirmed.error();
   auto disabled = db_.write([&](storage::Connection& connection) -> Result<void> {
     auto required = query_int(connection, "SELECT require_2fa FROM organizations WHERE id = ?",
                               [&](storage::Statement& s) { s.bind_int(1, actor->org_id); });
@@ -261,12 +249,8 @@ Result<api::Response> AuthService::disable_2fa(const api::Request& request) {
 }
 
 Result<api::Response> AuthService::regenerate_recovery_codes(const api::Request& request) {
-  auto actor = session_actor(authenticate(request));
+  auto actor = reconfirmed_session_actor(request);
   if (!actor) return actor.error();
-  auto password = password_field(request);
-  if (!password) return password.error();
-  auto confirmed = confirm_password(*actor, *password, "password", request);
-  if (!confirmed) return confirmed.error();
   auto codes = db_.write([&](storage::Connection& connection) -> Result<std::vector<std::string>> {
     auto stored = load_totp(connection, actor->user_id);
     if (!stored) return stored.error();

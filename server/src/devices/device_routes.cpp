@@ -1,6 +1,7 @@
 // DeviceService's device routes: list, get, patch, revoke.
 #include "devices/device_service.hpp"
 
+#include "api/params.hpp"
 #include "auth/policy.hpp"
 #include "devices/device_events.hpp"
 #include "protocol/json_reader.hpp"
@@ -72,7 +73,7 @@ Result<api::Response> DeviceService::get(const api::Request& request) {
   auto actor = auth_.authenticate(request);
   if (!actor) return actor.error();
   if (auto allowed = may_read_devices(*actor); !allowed) return allowed.error();
-  auto id = path_id(request, "id", "device");
+  auto id = api::path_id(request, "id", "device");
   if (!id) return id.error();
   auto listing = store_.find_listing(actor->org_id, *id);
   if (!listing) return listing.error();
@@ -84,13 +85,9 @@ Result<api::Response> DeviceService::get(const api::Request& request) {
 }
 
 Result<api::Response> DeviceService::patch(const api::Request& request) {
-  auto actor = auth_.authenticate(request);
+  auto actor = device_admin(request);
   if (!actor) return actor.error();
-  if (auto allowed = auth::authorize(*actor, {Role::owner, Role::admin}, Scope::devices_write);
-      !allowed) {
-    return allowed.error();
-  }
-  auto id = path_id(request, "id", "device");
+  auto id = api::path_id(request, "id", "device");
   if (!id) return id.error();
   auto body = api::json_body(request);
   if (!body) return body.error();
@@ -113,13 +110,9 @@ Result<api::Response> DeviceService::patch(const api::Request& request) {
 }
 
 Result<api::Response> DeviceService::revoke(const api::Request& request) {
-  auto actor = auth_.authenticate(request);
+  auto actor = device_admin(request);
   if (!actor) return actor.error();
-  if (auto allowed = auth::authorize(*actor, {Role::owner, Role::admin}, Scope::devices_write);
-      !allowed) {
-    return allowed.error();
-  }
-  auto id = path_id(request, "id", "device");
+  auto id = api::path_id(request, "id", "device");
   if (!id) return id.error();
   auto revoked = store_.revoke(actor->org_id, *id, audit::entry_for(*actor, "", request.remote_ip),
                                clock_.now_ms());

@@ -1,5 +1,6 @@
 #include "devices/device_service.hpp"
 
+#include "api/params.hpp"
 #include "auth/policy.hpp"
 #include "auth/tokens.hpp"
 #include "protocol/json_reader.hpp"
@@ -31,18 +32,6 @@ Result<void> check_label(std::string_view label) {
 }
 
 }  // namespace
-
-Result<std::int64_t> path_id(const api::Request& request, std::string_view name,
-                             std::string_view what) {
-  const auto found = request.params.find(name);
-  std::int64_t id = 0;
-  if (found != request.params.end()) {
-    const std::string& text = found->second;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec == std::errc() && end == text.data() + text.size() && id > 0) return id;
-  }
-  return fail(Errc::not_found, std::string(what) + " not found");
-}
 
 DeviceService::DeviceService(storage::Db& db, realtime::Hub& hub, auth::AuthService& auth,
                              const Clock& clock)
@@ -132,13 +121,19 @@ void DeviceService::register_routes(api::Router& router) {
   route("POST", "/api/v1/devices/{id}/revoke", &DeviceService::revoke);
 }
 
-Result<api::Response> DeviceService::post_enrollment_token(const api::Request& request) {
+Result<Actor> DeviceService::device_admin(const api::Request& request) {
   auto actor = auth_.authenticate(request);
   if (!actor) return actor.error();
   if (auto allowed = auth::authorize(*actor, {Role::owner, Role::admin}, Scope::devices_write);
       !allowed) {
     return allowed.error();
   }
+  return actor;
+}
+
+Result<api::Response> DeviceService::post_enrollment_token(const api::Request& request) {
+  auto actor = device_admin(request);
+  if (!actor) return actor.error();
   auto body = api::json_body(request);
   if (!body) return body.error();
   auto reader = protocol::ObjectReader::open(*body);
@@ -198,13 +193,9 @@ Result<api::Response> DeviceService::list_enrollment_tokens(const api::Request& 
 }
 
 Result<api::Response> DeviceService::delete_enrollment_token(const api::Request& request) {
-  auto actor = auth_.authenticate(request);
+  auto actor = device_admin(request);
   if (!actor) return actor.error();
-  if (auto allowed = auth::authorize(*actor, {Role::owner, Role::admin}, Scope::devices_write);
-      !allowed) {
-    return allowed.error();
-  }
-  auto id = path_id(request, "id", "enrollment token");
+  auto id = api::path_id(request, "id", "enrollment token");
   if (!id) return id.error();
   auto revoked = store_.revoke_enrollment_token(
       actor->org_id, *id, audit::entry_for(*actor, "", request.remote_ip), clock_.now_ms());

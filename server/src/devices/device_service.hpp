@@ -75,6 +75,9 @@ class DeviceService {
                                                     std::string_view label,
                                                     std::optional<UserId> created_by,
                                                     audit::Entry by);
+  // The authenticated actor of `request` when it may administer devices and enrollment tokens
+  // (owner or admin, devices:write); the authentication or authorization failure otherwise.
+  [[nodiscard]] Result<Actor> device_admin(const api::Request& request);
   [[nodiscard]] Result<api::Response> post_enrollment_token(const api::Request& request);
   [[nodiscard]] Result<api::Response> list_enrollment_tokens(const api::Request& request);
   [[nodiscard]] Result<api::Response> delete_enrollment_token(const api::Request& request);
@@ -95,10 +98,5 @@ class DeviceService {
   std::condition_variable_any sweep_wakeup_;
   std::jthread sweeper_;  // last: stopped and joined before the members it uses go
 };
-
-// The numeric path parameter `name` of `request`; Errc::not_found "<what> not found" when it
-// is not a positive integer (no such resource can exist).
-[[nodiscard]] Result<std::int64_t> path_id(const api::Request& request, std::string_view name,
-                                           std::string_view what);
 
 }  // namespace worktrace::devices

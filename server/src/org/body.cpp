@@ -1,7 +1,8 @@
 #include "org/body.hpp"
 
+#include "api/params.hpp"
+
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 
 namespace worktrace::org {
@@ -126,12 +127,10 @@ Result<std::optional<std::vector<std::int64_t>>> Body::ids(std::string_view key,
   return Out(std::move(ids));
 }
 
-std::optional<std::int64_t> parse_path_id(std::string_view text) noexcept {
-  std::int64_t value = 0;
-  const auto* end = text.data() + text.size();
-  const auto [last, error] = std::from_chars(text.data(), end, value);
-  if (error != std::errc() || last != end || value <= 0) return std::nullopt;
-  return value;
+std::int64_t path_id_or_zero(const api::Request& request, std::string_view name) {
+  const auto found = request.params.find(name);
+  if (found == request.params.end()) return 0;
+  return api::parse_id(found->second).value_or(0);
 }
 
 }  // namespace worktrace::org

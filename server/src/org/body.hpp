@@ -52,7 +52,8 @@ class Body {
   boost::json::value json_;
 };
 
-// A positive integer id from a path segment; nullopt when it is not one.
-[[nodiscard]] std::optional<std::int64_t> parse_path_id(std::string_view text) noexcept;
+// The id in path parameter `name` (api::parse_id); 0, which no row has, when it is absent or
+// not an id, so that the services still check the caller's role before answering not_found.
+[[nodiscard]] std::int64_t path_id_or_zero(const api::Request& request, std::string_view name);
 
 }  // namespace worktrace::org

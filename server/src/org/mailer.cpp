@@ -69,23 +69,19 @@ std::string encode_subject(std::string_view subject) {
   return out;
 }
 
-std::string rfc5322_date(EpochMs at) {
+// `at` in UTC as strftime writes it with `format` (at most 63 bytes).
+std::string format_utc(EpochMs at, const char* format) {
   const std::time_t seconds = static_cast<std::time_t>(at / 1000);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char text[64];
-  const std::size_t size = std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S +0000", &utc);
+  const std::size_t size = std::strftime(text, sizeof text, format, &utc);
   return std::string(text, size);
 }
 
-std::string utc_day(EpochMs at) {
-  const std::time_t seconds = static_cast<std::time_t>(at / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[64];
-  const std::size_t size = std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &utc);
-  return std::string(text, size);
-}
+std::string rfc5322_date(EpochMs at) { return format_utc(at, "%a, %d %b %Y %H:%M:%S +0000"); }
+
+std::string utc_day(EpochMs at) { return format_utc(at, "%Y-%m-%d %H:%M UTC"); }
 
 // The message being uploaded; libcurl pulls it through read_message.
 struct Upload {

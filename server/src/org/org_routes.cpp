@@ -18,14 +18,6 @@ api::Response respond(Result<api::Response> result) {
   return std::move(*result);
 }
 
-// The id in path parameter `name`; 0 (which no row has) when it is not an id, so that the
-// services still check the caller's role before answering not_found.
-std::int64_t path_id(const api::Request& request, std::string_view name) {
-  const auto found = request.params.find(name);
-  if (found == request.params.end()) return 0;
-  return parse_path_id(found->second).value_or(0);
-}
-
 }  // namespace
 
 OrgRoutes::OrgRoutes(storage::Db& db, auth::AuthService& auth, const Clock& clock,
@@ -177,8 +169,8 @@ Result<api::Response> OrgRoutes::update_department(const api::Request& request) 
   auto parent_id = body->nullable_id("parent_id");
   if (!parent_id) return parent_id.error();
   patch.parent_id = *parent_id;
-  auto department =
-      structure_.update_department(*actor, request.remote_ip, path_id(request, "id"), patch);
+  auto department = structure_.update_department(*actor, request.remote_ip,
+                                                 path_id_or_zero(request, "id"), patch);
   if (!department) return department.error();
   // A new parent moves the department's teams in the tree.
   if (patch.parent_id) auth_.access_changed(actor->org_id, std::nullopt);
@@ -188,7 +180,8 @@ Result<api::Response> OrgRoutes::update_department(const api::Request& request) 
 Result<api::Response> OrgRoutes::delete_department(const api::Request& request) {
   auto actor = auth_.authenticate(request);
   if (!actor) return actor.error();
-  auto deleted = structure_.delete_department(*actor, request.remote_ip, path_id(request, "id"));
+  auto deleted =
+      structure_.delete_department(*actor, request.remote_ip, path_id_or_zero(request, "id"));
   if (!deleted) return deleted.error();
   return api::Response::no_content();
 }
@@ -230,7 +223,8 @@ Result<api::Response> OrgRoutes::update_team(const api::Request& request) {
   auto department_id = body->id("department_id");
   if (!department_id) return department_id.error();
   patch.department_id = *department_id;
-  auto team = structure_.update_team(*actor, request.remote_ip, path_id(request, "id"), patch);
+  auto team =
+      structure_.update_team(*actor, request.remote_ip, path_id_or_zero(request, "id"), patch);
   if (!team) return team.error();
   // A team moved to another department: whoever sees by department may be affected.
   if (patch.department_id) auth_.access_changed(actor->org_id, std::nullopt);
@@ -240,7 +234,7 @@ Result<api::Response> OrgRoutes::update_team(const api::Request& request) {
 Result<api::Response> OrgRoutes::delete_team(const api::Request& request) {
   auto actor = auth_.authenticate(request);
   if (!actor) return actor.error();
-  auto members = structure_.delete_team(*actor, request.remote_ip, path_id(request, "id"));
+  auto members = structure_.delete_team(*actor, request.remote_ip, path_id_or_zero(request, "id"));
   if (!members) return members.error();
   // Its managers no longer see its members: everyone may be affected.
   if (!members->empty()) auth_.access_changed(actor->org_id, std::nullopt);
@@ -250,7 +244,7 @@ Result<api::Response> OrgRoutes::delete_team(const api::Request& request) {
 Result<api::Response> OrgRoutes::list_members(const api::Request& request) {
   auto actor = auth_.authenticate(request);
   if (!actor) return actor.error();
-  auto members = structure_.list_members(*actor, path_id(request, "id"));
+  auto members = structure_.list_members(*actor, path_id_or_zero(request, "id"));
   if (!members) return members.error();
   boost::json::array items;
   for (const auto& member : *members) items.emplace_back(team_member_json(member));
@@ -265,20 +259,20 @@ Result<api::Response> OrgRoutes::put_member(const api::Request& request) {
   auto is_manager = body->boolean("is_manager");
   if (!is_manager) return is_manager.error();
   if (!*is_manager) return fail(Errc::invalid_argument, "is_manager: is required");
-  auto member = structure_.put_member(*actor, request.remote_ip, path_id(request, "id"),
-                                      path_id(request, "user_id"), **is_manager);
+  auto member = structure_.put_member(*actor, request.remote_ip, path_id_or_zero(request, "id"),
+                                      path_id_or_zero(request, "user_id"), **is_manager);
   if (!member) return member.error();
-  auth_.access_changed(actor->org_id, path_id(request, "user_id"));
+  auth_.access_changed(actor->org_id, path_id_or_zero(request, "user_id"));
   return api::Response::json(200, team_member_json(*member));
 }
 
 Result<api::Response> OrgRoutes::remove_member(const api::Request& request) {
   auto actor = auth_.authenticate(request);
   if (!actor) return actor.error();
-  auto removed = structure_.remove_member(*actor, request.remote_ip, path_id(request, "id"),
-                                          path_id(request, "user_id"));
+  auto removed = structure_.remove_member(*actor, request.remote_ip, path_id_or_zero(request, "id"),
+                                          path_id_or_zero(request, "user_id"));
   if (!removed) return removed.error();
-  auth_.access_changed(actor->org_id, path_id(request, "user_id"));
+  auth_.access_changed(actor->org_id, path_id_or_zero(request, "user_id"));
   return api::Response::no_content();
 }
 

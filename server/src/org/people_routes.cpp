@@ -1,6 +1,7 @@
 // OrgRoutes: people and invitations (the rest is in org_routes.cpp).
 #include "org/org_routes.hpp"
 
+#include "api/params.hpp"
 #include "auth/password.hpp"
 #include "auth/tokens.hpp"
 #include "org/body.hpp"
@@ -19,12 +20,6 @@ constexpr std::size_t kMaxNameBytes = kMaxNameCharacters * 4;
 constexpr std::size_t kMaxQueryBytes = 200;
 constexpr std::size_t kMaxHostBytes = 255;
 
-std::int64_t path_id(const api::Request& request, std::string_view name) {
-  const auto found = request.params.find(name);
-  if (found == request.params.end()) return 0;
-  return parse_path_id(found->second).value_or(0);
-}
-
 Result<Role> read_role(const std::string& text) {
   auto role = parse_role(text);
   if (!role) return fail(Errc::invalid_argument, "role: must be owner, admin, manager or employee");
@@ -34,7 +29,7 @@ Result<Role> read_role(const std::string& text) {
 Result<std::optional<std::int64_t>> query_id(const api::Request& request, std::string_view key) {
   const auto found = request.query.find(key);
   if (found == request.query.end() || found->second.empty()) return std::optional<std::int64_t>();
-  auto id = parse_path_id(found->second);
+  auto id = api::parse_id(found->second);
   if (!id)
     return fail(Errc::invalid_argument, std::string(key) + ": must be a positive integer id");
   return std::optional<std::int64_t>(*id);
@@ -74,8 +69,8 @@ Result<auth::PeopleFilter> read_filter(const api::Request& request) {
 Result<std::size_t> read_limit(const api::Request& request) {
   const auto found = request.query.find("limit");
   if (found == request.query.end() || found->second.empty()) return kDefaultPeoplePage;
-  const auto limit = parse_path_id(found->second);
-  if (!limit || *limit > static_cast<std::int64_t>(kMaxPeoplePage)) {
+  const auto limit = api::parse_int(found->second, 1, static_cast<std::int64_t>(kMaxPeoplePage));
+  if (!limit) {
     return fail(Errc::invalid_argument, "limit: must be 1.." + std::to_string(kMaxPeoplePage));
   }
   return static_cast<std::size_t>(*limit);
@@ -150,7 +145,7 @@ Result<api::Response> OrgRoutes::list_people(const api::Request& request) {
 Result<api::Response> OrgRoutes::get_person(const api::Request& request) {
   auto actor = auth_.authenticate(request);
   if (!actor) return actor.error();
-  auto person = people_.get(*actor, request.remote_ip, path_id(request, "id"));
+  auto person = people_.get(*actor, request.remote_ip, path_id_or_zero(request, "id"));
   if (!person) return person.error();
   return api::Response::json(200, auth::person_json(*person));
 }
@@ -235,7 +230,7 @@ Result<api::Response> OrgRoutes::update_person(const api::Request& request) {
     }
   }
 
-  const UserId id = path_id(request, "id");
+  const UserId id = path_id_or_zero(request, "id");
   auto updated = people_.update(*actor, request.remote_ip, id, patch);
   if (!updated) return updated.error();
   if (patch.role || patch.status || patch.team_ids) auth_.access_changed(actor->org_id, id);
@@ -248,7 +243,7 @@ Result<api::Response> OrgRoutes::update_person(const api::Request& request) {
 Result<api::Response> OrgRoutes::delete_person(const api::Request& request) {
   auto actor = auth_.authenticate(request);
   if (!actor) return actor.error();
-  const UserId id = path_id(request, "id");
+  const UserId id = path_id_or_zero(request, "id");
   auto cancelled = people_.cancel_invitation(*actor, request.remote_ip, id);
   if (!cancelled) return cancelled.error();
   // The person's team memberships went with them.
@@ -259,7 +254,8 @@ Result<api::Response> OrgRoutes::delete_person(const api::Request& request) {
 Result<api::Response> OrgRoutes::reissue_invitation(const api::Request& request) {
   auto actor = auth_.authenticate(request);
   if (!actor) return actor.error();
-  auto invitation = people_.reissue_invitation(*actor, request.remote_ip, path_id(request, "id"));
+  auto invitation =
+      people_.reissue_invitation(*actor, request.remote_ip, path_id_or_zero(request, "id"));
   if (!invitation) return invitation.error();
   return api::Response::json(201, deliver(*invitation, request));
 }

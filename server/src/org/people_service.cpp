@@ -1,5 +1,6 @@
 #include "org/people_service.hpp"
 
+#include "api/params.hpp"
 #include "audit/audit_log.hpp"
 #include "auth/policy.hpp"
 #include "org/body.hpp"
@@ -97,7 +98,7 @@ std::string format_people_cursor(const auth::PeopleCursor& cursor) {
 Result<auth::PeopleCursor> parse_people_cursor(std::string_view text) {
   const auto dot = text.find('.');
   if (text.size() > kMaxPeopleCursorBytes || dot == std::string_view::npos) return not_a_cursor();
-  auto id = parse_path_id(text.substr(0, dot));
+  auto id = api::parse_id(text.substr(0, dot));
   const std::string_view hex = text.substr(dot + 1);
   if (!id || hex.size() % 2 != 0) return not_a_cursor();
   auth::PeopleCursor cursor;

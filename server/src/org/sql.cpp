@@ -1,5 +1,7 @@
 #include "org/sql.hpp"
 
+#include <utility>
+
 namespace worktrace::org::sql {
 
 void bind(storage::Statement& statement, std::initializer_list<Value> values) {
@@ -28,25 +30,39 @@ Result<void> execute(storage::Connection& connection, std::string_view sql,
   }
 }
 
-Result<std::optional<std::int64_t>> query_int(storage::Connection& connection, std::string_view sql,
-                                              std::initializer_list<Value> values) {
+namespace {
+
+// A statement stepped once, and whether that gave a row.
+struct FirstRow {
+  storage::StatementPtr statement;
+  bool found = false;
+};
+
+Result<FirstRow> first_row(storage::Connection& connection, std::string_view sql,
+                           std::initializer_list<Value> values) {
   auto statement = connection.prepare(sql);
   if (!statement) return statement.error();
   bind(**statement, values);
   auto row = (*statement)->step();
   if (!row) return row.error();
-  if (!*row || (*statement)->column_is_null(0)) return std::optional<std::int64_t>();
-  return std::optional<std::int64_t>((*statement)->column_int(0));
+  return FirstRow{std::move(*statement), *row};
+}
+
+}  // namespace
+
+Result<std::optional<std::int64_t>> query_int(storage::Connection& connection, std::string_view sql,
+                                              std::initializer_list<Value> values) {
+  auto first = first_row(connection, sql, values);
+  if (!first) return first.error();
+  if (!first->found || first->statement->column_is_null(0)) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(first->statement->column_int(0));
 }
 
 Result<bool> exists(storage::Connection& connection, std::string_view sql,
                     std::initializer_list<Value> values) {
-  auto statement = connection.prepare(sql);
-  if (!statement) return statement.error();
-  bind(**statement, values);
-  auto row = (*statement)->step();
-  if (!row) return row.error();
-  return *row;
+  auto first = first_row(connection, sql, values);
+  if (!first) return first.error();
+  return first->found;
 }
 
 }  // namespace worktrace::org::sql
