@@ -40,25 +40,39 @@ wait_http() {
   return 1
 }
 
-# Best requests/s of `rounds` wrk runs against $1, the client pinned to the other core.
+# Best requests/s of `rounds` wrk runs against $1 (further arguments go to wrk, before the
+# URL), the client pinned to the other core. Exits the script when any answer was not 2xx.
 measure() {
-  local url=$1 best=0
+  local url=$1 best=0 report rps
+  shift
   for _ in $(seq 1 "$rounds"); do
-    local rps
-    rps=$(timeout $((seconds + 10)) taskset -c 1 wrk -t1 -c"$connections" -d"${seconds}s" "$url" |
-      awk '/^Requests\/sec:/ {printf "%d", $2}')
+    report=$(timeout $((seconds + 10)) taskset -c 1 wrk -t1 -c"$connections" -d"${seconds}s" "$@" "$url")
+    if grep -q 'Non-2xx' <<<"$report"; then
+      echo "bench: $url answered with errors:" >&2
+      echo "$report" >&2
+      exit 1
+    fi
+    rps=$(awk '/^Requests\/sec:/ {printf "%d", $2}' <<<"$report")
     (( rps > best )) && best=$rps
   done
   echo "$best"
 }
 
-# Median of the `time_total` of `count` curl requests (arguments after the count).
+# Median of the `time_total` of `count` curl requests (arguments after the count); exits the
+# script when an answer is not 200.
 median_ms() {
-  local count=$1
+  local count=$1 samples="" line code
   shift
   for _ in $(seq 1 "$count"); do
-    curl -s -o /dev/null -w '%{time_total}\n' --max-time 10 "$@"
-  done | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] * 1000 }'
+    line=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 10 "$@" || true)
+    code=${line%% *}
+    if [[ "$code" != 200 ]]; then
+      echo "bench: ${*: -1} answered HTTP ${code:-(none)}" >&2
+      exit 1
+    fi
+    samples+="${line#* }"$'\n'
+  done
+  sort -n <<<"$samples" | awk 'NF { v[++n] = $1 } END { printf "%.1f", v[int((n + 1) / 2)] * 1000 }'
 }
 
 # worktrace-server: one network thread, pinned to core 0; the per-address API rate limit is
@@ -85,18 +99,7 @@ if [[ "$status" != 200 ]]; then
   echo "bench: GET /api/v1/org with a session answered $status" >&2
   exit 1
 fi
-authz_best=0
-for _ in $(seq 1 "$rounds"); do
-  report=$(timeout $((seconds + 10)) taskset -c 1 wrk -t1 -c"$connections" -d"${seconds}s" \
-    -H "Cookie: $cookie" "$base/api/v1/org")
-  if grep -q 'Non-2xx' <<<"$report"; then
-    echo "bench: authenticated reads failed:" >&2
-    echo "$report" >&2
-    exit 1
-  fi
-  rps=$(awk '/^Requests\/sec:/ {printf "%d", $2}' <<<"$report")
-  (( rps > authz_best )) && authz_best=$rps
-done
+authz_best=$(measure "$base/api/v1/org" -H "Cookie: $cookie")
 authz_ratio=$(awk -v a="$authz_best" -v b="$server_rps" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
 
 # nginx: one worker, same core, a fixed 200 response of similar size.

@@ -2,11 +2,11 @@
 // login throttling, sessions, CSRF, two-factor authentication, and refused bad input.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Client, expectError, expectStatus, sessionFrom, signIn } from '../lib/api.mjs';
+import { Client, expectError, expectStatus, invitationToken, sessionFrom, signIn } from '../lib/api.mjs';
 import { accept, createOrgs, invite, kUnthrottledApi } from '../lib/fixture.mjs';
 import { Harness } from '../lib/harness.mjs';
 import { cookiePair } from '../lib/http.mjs';
-import { connectDashboard } from '../lib/ws.mjs';
+import { expectClosed, openViewer } from '../lib/ws.mjs';
 import { secretFromOtpauth, totp, totpStep } from '../lib/totp.mjs';
 
 const h = new Harness('integration-accounts');
@@ -102,7 +102,7 @@ describe('invitations', () => {
     const again = expectStatus(await owner.post(`/api/v1/people/${invited.person.id}/invitation`), 201, 're-issue');
     const old = await anonymous().post('/api/v1/invitations/accept', { token: invited.token, password: 'Reissue-Password-Kettle-5' });
     expectStatus(old, 404, 'old link');
-    const token = /#\/invite\/(\S+)$/.exec(again.url)[1];
+    const token = invitationToken(again.url);
     await accept(server.origin, token, 'Reissue-Password-Kettle-5', 'reissued');
   });
 
@@ -247,44 +247,29 @@ describe('sessions', () => {
 });
 
 describe('dashboard sockets end with their session', () => {
-  /** A viewer socket on `client`'s session, past its hello. */
-  async function viewer(client) {
-    const socket = await connectDashboard(server.origin, client.cookie);
-    await socket.next('hello');
-    return socket;
-  }
-
-  async function expectEnded(socket, what) {
-    const closed = await socket.waitClosed(5_000).catch((error) => {
-      socket.terminate();
-      throw new Error(`${what}: ${error.message}`);
-    });
-    assert.equal(closed.code, 1008, `${what}: closed with ${closed.code} ${closed.reason}`);
-  }
-
   test('revoke, logout, password change and suspension close the viewer with 1008', async () => {
     const person = await newPerson();
     const revoked = await signIn(server.origin, person.email, person.password);
-    const revokedSocket = await viewer(revoked);
+    const revokedSocket = await openViewer(revoked);
     const revokedId = expectStatus(await revoked.get('/api/v1/me/sessions'), 200, 'list').sessions.find((entry) => entry.current).id;
     expectStatus(await person.client.delete(`/api/v1/me/sessions/${revokedId}`), 204, 'revoke');
-    await expectEnded(revokedSocket, 'revoked session');
+    await expectClosed(revokedSocket, 1008, undefined, 'revoked session');
 
     const leaving = await signIn(server.origin, person.email, person.password);
-    const leavingSocket = await viewer(leaving);
-    const unrelatedSocket = await viewer(person.client);
+    const leavingSocket = await openViewer(leaving);
+    const unrelatedSocket = await openViewer(person.client);
     expectStatus(await leaving.post('/api/v1/auth/logout'), 204, 'logout');
-    await expectEnded(leavingSocket, 'logout');
+    await expectClosed(leavingSocket, 1008, undefined, 'logout');
 
     const other = await signIn(server.origin, person.email, person.password);
-    const otherSocket = await viewer(other);
+    const otherSocket = await openViewer(other);
     const next = 'Socket-Password-Change-Birch-8';
     expectStatus(await person.client.post('/api/v1/me/password', { current_password: person.password, new_password: next }), 204, 'change');
-    await expectEnded(otherSocket, 'password change');
+    await expectClosed(otherSocket, 1008, undefined, 'password change');
     assert.equal(unrelatedSocket.closeInfo, null, 'the changing session\'s own socket was closed');
 
     expectStatus(await owner.patch(`/api/v1/people/${person.id}`, { status: 'suspended' }), 200, 'suspend');
-    await expectEnded(unrelatedSocket, 'suspension');
+    await expectClosed(unrelatedSocket, 1008, undefined, 'suspension');
   });
 });
 

@@ -225,9 +225,13 @@ describe('control channels', () => {
     agent.send({ type: 'device_info', device: deviceInfo({ cpu_cores: 'two' }) });
     assert.match((await agent.next('error')).error.message, /cpu_cores/);
     // Still open: a valid message is accepted without an error.
-    agent.send({ type: 'hello', device: deviceInfo() });
-    await waitFor(async () => (await deviceById(enrolled.device_id)).online, { timeoutMs: 5_000, what: 'online' });
-    assert.equal(agent.closeInfo, null);
+    agent.send({ type: 'device_info', device: deviceInfo({ kernel: '6.12.0-after-errors' }) });
+    await waitFor(async () => (await deviceById(enrolled.device_id)).kernel === '6.12.0-after-errors', {
+      timeoutMs: 5_000,
+      what: 'the kernel of the valid device_info in GET /api/v1/devices',
+    });
+    assert.deepEqual(agent.buffer.filter((message) => message.type === 'error'), [], 'errors after the valid message');
+    assert.equal(agent.closeInfo, null, 'the agent channel stays open');
     await agent.close();
   });
 

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { Client, describeResponse as show, expectStatus, signIn } from '../lib/api.mjs';
 import { enrollDevice, invite, startFixture } from '../lib/fixture.mjs';
 import { Harness, deviceInfo, sleep } from '../lib/harness.mjs';
-import { connectAgent, connectDashboard } from '../lib/ws.mjs';
+import { connectAgent, connectDashboard, openViewer } from '../lib/ws.mjs';
 
 const h = new Harness('integration-tenancy');
 let fx;
@@ -387,24 +387,17 @@ describe('API tokens', () => {
 describe('WebSocket viewers', () => {
   const kQuietMs = 1_500;
 
-  /** Opens a viewer for `client`'s session and waits for its hello. */
-  async function viewer(client) {
-    const socket = await connectDashboard(client.origin, client.cookie);
-    await socket.next('hello');
-    return socket;
-  }
-
   function mentions(message, deviceId) {
     return message.device?.id === deviceId || message.device_id === deviceId;
   }
 
   test('device events of team A reach only those who may see the device', async () => {
     const device = A.devices.employeeA;
-    const allowed = { owner: await viewer(A.people.owner.client), manager: await viewer(A.people.manager.client) };
+    const allowed = { owner: await openViewer(A.people.owner.client), manager: await openViewer(A.people.manager.client) };
     const denied = {
-      'org B owner': await viewer(B.people.owner.client),
-      'org A employee of team B': await viewer(A.people.employeeB.client),
-      'org A manager of team B': await viewer(A.people.managerB.client),
+      'org B owner': await openViewer(B.people.owner.client),
+      'org A employee of team B': await openViewer(A.people.employeeB.client),
+      'org A manager of team B': await openViewer(A.people.managerB.client),
     };
     try {
       const agent = await connectAgent(A.origin, device.credential);

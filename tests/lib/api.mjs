@@ -24,11 +24,8 @@ export class Client {
     const all = { ...headers };
     if (this.cookie) all.Cookie = this.cookie;
     if (this.bearer) all.Authorization = `Bearer ${this.bearer}`;
-    const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(method);
-    if (unsafe && csrf && this.cookie && this.csrf && !Object.keys(all).some((name) => name.toLowerCase() === 'x-csrf-token')) {
-      all['X-CSRF-Token'] = this.csrf;
-    }
-    const response = await request(this.origin, path, { method, headers: all, body, csrf: false, timeoutMs });
+    // request() adds X-CSRF-Token from the token the constructor remembered for this cookie.
+    const response = await request(this.origin, path, { method, headers: all, body, csrf, timeoutMs });
     let parsed = null;
     try {
       parsed = response.text ? JSON.parse(response.text) : null;

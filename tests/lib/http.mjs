@@ -17,11 +17,6 @@ export function rememberCsrf(cookie, token) {
   if (cookie && typeof token === 'string' && token.length > 0) csrfTokens.set(cookie, token);
 }
 
-/** The CSRF token remembered for `cookie`, or undefined. */
-export function csrfFor(cookie) {
-  return csrfTokens.get(cookie);
-}
-
 function withCsrf(method, headers, csrf) {
   if (!csrf || !kUnsafeMethods.has(method.toUpperCase())) return headers;
   const names = Object.keys(headers).map((name) => name.toLowerCase());

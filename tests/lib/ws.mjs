@@ -1,4 +1,5 @@
 // A WebSocket client for the tests (the `ws` package): buffered JSON messages, bounded waits.
+import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 
 const kDefaultTimeoutMs = 10_000;
@@ -152,4 +153,25 @@ export function connectAgent(origin, credential, options = {}) {
 export function connectDashboard(origin, cookie, options = {}) {
   const headers = cookie ? { Cookie: cookie } : {};
   return WsClient.connect(`${origin.replace(/^http/, 'ws')}/ws/dashboard`, { ...options, headers });
+}
+
+/** A dashboard socket on `client`'s session (an api.mjs Client), past its hello. */
+export async function openViewer(client) {
+  const socket = await connectDashboard(client.origin, client.cookie);
+  await socket.next('hello');
+  return socket;
+}
+
+/**
+ * Waits (5 s at most) for the server to close `socket` and asserts the close `code` and, when
+ * given, the `reason`; `what` names the socket in failures. Terminates it on a timeout.
+ */
+export async function expectClosed(socket, code, reason, what = 'socket') {
+  const closed = await socket.waitClosed(5_000).catch((error) => {
+    socket.terminate();
+    throw new Error(`${what}: ${error.message}`);
+  });
+  assert.equal(closed.code, code, `${what}: closed with ${closed.code} ${closed.reason}`);
+  if (reason !== undefined) assert.equal(closed.reason, reason, `${what}: close reason`);
+  return closed;
 }

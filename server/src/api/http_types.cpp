@@ -2,6 +2,7 @@
 
 #include "protocol/json_reader.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -121,6 +122,14 @@ Response Response::from_error(const Error& error) {
   const char* code = ours ? errc_name(static_cast<Errc>(error.code.value())) : "internal";
   const std::string message = ours && status < 500 ? error.message : "internal server error";
   return json(status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+Response respond(Result<Response> outcome, std::string_view domain) {
+  if (outcome) return std::move(*outcome);
+  if (http_status(outcome.error()) >= 500) {
+    spdlog::error("{}: {} ({})", domain, outcome.error().message, outcome.error().code.message());
+  }
+  return Response::from_error(outcome.error());
 }
 
 Result<boost::json::value> json_body(const Request& request) {

@@ -54,6 +54,10 @@ struct Response {
 // The HTTP status for `error` (ours map one-to-one; foreign categories become 500).
 [[nodiscard]] int http_status(const Error& error) noexcept;
 
+// Renders a handler's outcome: the response, or the failure as `Response::from_error`.
+// Failures whose cause the client cannot see (5xx) are logged as "<domain>: ...".
+[[nodiscard]] Response respond(Result<Response> outcome, std::string_view domain);
+
 // Parses the request body as a JSON object, checking Content-Type; errors are 400/415.
 [[nodiscard]] Result<boost::json::value> json_body(const Request& request);
 

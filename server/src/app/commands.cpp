@@ -2,6 +2,7 @@
 
 #include "api/router.hpp"
 #include "app/platform.hpp"
+#include "audit/audit_verify.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/secret_box.hpp"
 #include "core/clock.hpp"
@@ -23,6 +24,7 @@
 #include <iostream>
 #include <system_error>
 #include <tuple>
+#include <vector>
 
 namespace worktrace::app {
 namespace {
@@ -30,6 +32,17 @@ namespace {
 constexpr const char* kDatabaseFile = "worktrace.db";
 // The key that seals secrets at rest (TOTP secrets); made on the first start.
 constexpr const char* kSecretKeyFile = "secret.key";
+
+// Opens the database `file` and applies pending migrations, as the server would.
+Result<std::unique_ptr<storage::Db>> open_migrated(const std::filesystem::path& file,
+                                                   const storage::SqliteOptions& options = {}) {
+  auto db = storage::open_sqlite(file, options);
+  if (!db) return db.error();
+  auto applied = storage::migrate(**db);
+  if (!applied) return applied.error();
+  if (*applied > 0) spdlog::info("applied {} database migration(s)", *applied);
+  return db;
+}
 
 // Creates the data directory (owner-only) and opens and migrates its database.
 Result<std::unique_ptr<storage::Db>> open_data_dir(const std::filesystem::path& data_dir) {
@@ -40,12 +53,7 @@ Result<std::unique_ptr<storage::Db>> open_data_dir(const std::filesystem::path& 
                 "cannot create data directory " + data_dir.string() + ": " + ec.message());
   std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace, ec);
-  auto db = storage::open_sqlite(data_dir / kDatabaseFile);
-  if (!db) return db.error();
-  auto applied = storage::migrate(**db);
-  if (!applied) return applied.error();
-  if (*applied > 0) spdlog::info("applied {} database migration(s)", *applied);
-  return db;
+  return open_migrated(data_dir / kDatabaseFile);
 }
 
 int report(const Error& error) {
@@ -105,11 +113,8 @@ int serve(const ServerConfig& config) {
 
   auto key = auth::load_or_create_secret_key(config.data_dir / kSecretKeyFile);
   if (!key) return report(key.error());
-  auto options_of_org = org_options(config);
-  if (!options_of_org) return report(options_of_org.error());
-
   SystemClock clock;
-  Platform platform(**db, clock, *key, std::move(*options_of_org));
+  Platform platform(**db, clock, *key, org_options(config));
   // Dashboards close at idle or absolute session expiry even when they send nothing.
   platform.devices().start_session_sweep(std::chrono::seconds(60));
 
@@ -218,6 +223,44 @@ int create_org(const std::filesystem::path& data_dir, const std::string& name,
               << "Keep the password now: it is shown only once.\n";
   }
   return kExitOk;
+}
+
+int audit_verify(const std::filesystem::path& data_dir, std::optional<std::int64_t> org_id) {
+  // Verifies an existing database only: no data directory is made for it.
+  const auto file = data_dir / kDatabaseFile;
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) {
+    std::cerr << "worktrace-server: no database at " << file.string() << '\n';
+    return kExitUsage;
+  }
+  storage::SqliteOptions options;
+  options.reader_count = 1;
+  auto db = open_migrated(file, options);
+  if (!db) return report(db.error());
+
+  std::vector<audit::VerifyReport> reports;
+  if (org_id) {
+    auto verified = audit::verify(**db, *org_id);
+    if (!verified) return report(verified.error());
+    reports.push_back(std::move(*verified));
+  } else {
+    auto all = audit::verify_all(**db);
+    if (!all) return report(all.error());
+    reports = std::move(*all);
+    if (reports.empty()) std::cout << "no audit entries yet\n";
+  }
+  int exit_code = kExitOk;
+  for (const auto& chain : reports) {
+    if (chain.ok) {
+      std::cout << "organization " << chain.org_id << ": " << chain.entries
+                << " entries, chain intact\n";
+    } else {
+      std::cout << "organization " << chain.org_id << ": entry " << *chain.first_broken_seq
+                << " is broken: " << chain.reason << '\n';
+      exit_code = kExitFailure;
+    }
+  }
+  return exit_code;
 }
 
 int print_routes() {

@@ -4,7 +4,7 @@
 
 namespace worktrace::app {
 
-Result<org::OrgOptions> org_options(const ServerConfig& config) {
+org::OrgOptions org_options(const ServerConfig& config) {
   org::OrgOptions options;
   options.signup_enabled = config.signup;
   options.public_url = config.public_url;
@@ -13,12 +13,9 @@ Result<org::OrgOptions> org_options(const ServerConfig& config) {
   options.smtp.from = config.smtp.from;
   options.smtp.username = config.smtp.username;
   options.smtp.password = config.smtp.password;
-  auto security = org::parse_smtp_security(config.smtp.security);
-  if (!security) {
-    return fail(Errc::invalid_argument,
-                "SMTP security '" + config.smtp.security + "' must be none, starttls or tls");
-  }
-  options.smtp.security = *security;
+  // validate() accepted the name; anything else keeps the default (STARTTLS), never "none".
+  options.smtp.security =
+      org::parse_smtp_security(config.smtp.security).value_or(options.smtp.security);
   return options;
 }
 
@@ -37,7 +34,7 @@ Platform::Platform(storage::Db& db, const Clock& clock, auth::SecretKey key,
           if (only_session) return viewer.session_id == *only_session;
           return !except_session || viewer.session_id != *except_session;
         },
-        "session ended");
+        devices::kSessionEndedReason);
   });
   // A dashboard holds the rights its person had when it connected; when they change (role,
   // status, teams, the organization's 2FA rule) it is closed and reconnects with the new ones.

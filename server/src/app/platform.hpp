@@ -13,8 +13,9 @@
 
 namespace worktrace::app {
 
-// The organization options of the server configuration.
-[[nodiscard]] Result<org::OrgOptions> org_options(const ServerConfig& config);
+// The organization options of `config`, which must have passed validate() (its check of the
+// SMTP security is the only one).
+[[nodiscard]] org::OrgOptions org_options(const ServerConfig& config);
 
 // Every service of the server, wired together, and the router holding all their routes.
 // `serve` runs it; `routes` lists its router, so the two can never disagree. Not copyable or

@@ -4,7 +4,6 @@
 #include "audit/audit_verify.hpp"
 #include "auth/policy.hpp"
 
-#include <spdlog/spdlog.h>
 #include <boost/json/array.hpp>
 
 #include <limits>
@@ -13,14 +12,6 @@ namespace worktrace::audit {
 namespace {
 
 constexpr std::size_t kMaxActionFilterBytes = 100;
-
-api::Response respond(Result<api::Response> outcome) {
-  if (outcome) return std::move(*outcome);
-  if (api::http_status(outcome.error()) >= 500) {
-    spdlog::error("audit: {} ({})", outcome.error().message, outcome.error().code.message());
-  }
-  return api::Response::from_error(outcome.error());
-}
 
 Result<std::int64_t> parse_int(std::string_view name, std::string_view text, std::int64_t min,
                                std::int64_t max) {
@@ -89,10 +80,12 @@ Result<AuditQuery> parse_audit_query(const std::map<std::string, std::string, st
 AuditRoutes::AuditRoutes(storage::Db& db, auth::AuthService& auth) : db_(db), auth_(auth) {}
 
 void AuditRoutes::register_routes(api::Router& router) {
-  router.add("GET", "/api/v1/audit",
-             [this](api::Request& request) { return respond(list_entries(request)); });
-  router.add("GET", "/api/v1/audit/verify",
-             [this](api::Request& request) { return respond(verify_chain(request)); });
+  router.add("GET", "/api/v1/audit", [this](api::Request& request) {
+    return api::respond(list_entries(request), "audit");
+  });
+  router.add("GET", "/api/v1/audit/verify", [this](api::Request& request) {
+    return api::respond(verify_chain(request), "audit");
+  });
 }
 
 Result<api::Response> AuditRoutes::list_entries(const api::Request& request) {

@@ -42,7 +42,7 @@ class AuditRoutesTest : public ::testing::Test {
   }
 
   api::Response get(std::string_view email, std::string target) {
-    const std::string session = auth::testing::sign_in(router_, email, kPassword);
+    const std::string session = auth::testing::sign_in_session(router_, email, kPassword).token;
     api::Request request = make_request("GET", target, {}, session);
     const auto question = target.find('?');
     if (question != std::string::npos) {

@@ -124,22 +124,14 @@ Result<api::Response> AuthService::change_password(const api::Request& request) 
                           s.bind_int(4, actor->user_id);
                         });
     if (!updated) return updated;
-    auto others = exec(connection, "DELETE FROM sessions WHERE user_id = ? AND id <> ?",
-                       [&](storage::Statement& s) {
-                         s.bind_int(1, actor->user_id);
-                         s.bind_int(2, actor->session_id);
-                       });
+    auto others = detail::delete_other_sessions(connection, actor->user_id, actor->session_id);
     if (!others) return others;
-    auto challenges = exec(connection, "DELETE FROM login_challenges WHERE user_id = ?",
-                           [&](storage::Statement& s) { s.bind_int(1, actor->user_id); });
-    if (!challenges) return challenges;
     auto entry = own_account_entry(*actor, "auth.password_changed", request);
     auto appended = audit::append(connection, std::move(entry), now);
     if (!appended) return appended.error();
     return {};
   });
   if (!changed) return changed.error();
-  cache_.invalidate();
   notify_sessions_ended(actor->user_id, std::nullopt, actor->session_id);
   return api::Response::no_content();
 }
@@ -200,7 +192,6 @@ Result<api::Response> AuthService::revoke_session(const api::Request& request) {
     return {};
   });
   if (!revoked) return revoked.error();
-  cache_.invalidate();
   notify_sessions_ended(actor->user_id, *id, std::nullopt);
   return api::Response::no_content();
 }
@@ -209,11 +200,7 @@ Result<api::Response> AuthService::revoke_other_sessions(const api::Request& req
   auto actor = session_actor(authenticate(request));
   if (!actor) return actor.error();
   auto revoked = db_.write([&](storage::Connection& connection) -> Result<void> {
-    auto removed = exec(connection, "DELETE FROM sessions WHERE user_id = ? AND id <> ?",
-                        [&](storage::Statement& s) {
-                          s.bind_int(1, actor->user_id);
-                          s.bind_int(2, actor->session_id);
-                        });
+    auto removed = detail::delete_other_sessions(connection, actor->user_id, actor->session_id);
     if (!removed) return removed;
     auto entry = own_account_entry(*actor, "auth.sessions_revoked", request);
     entry.details = {{"all_but_current", true}};
@@ -222,7 +209,6 @@ Result<api::Response> AuthService::revoke_other_sessions(const api::Request& req
     return {};
   });
   if (!revoked) return revoked.error();
-  cache_.invalidate();
   notify_sessions_ended(actor->user_id, std::nullopt, actor->session_id);
   return api::Response::no_content();
 }

@@ -4,6 +4,7 @@
 #include "auth/auth_store.hpp"
 #include "auth/password.hpp"
 #include "auth/policy.hpp"
+#include "auth/session_liveness.hpp"
 #include "auth/tokens.hpp"
 #include "protocol/json_reader.hpp"
 
@@ -17,7 +18,6 @@ namespace {
 
 using detail::exec;
 using detail::query_int;
-using detail::respond;
 
 constexpr std::string_view kEnded = "session is unknown or has ended";
 constexpr std::string_view kBadToken = "API token is unknown, revoked or expired";
@@ -59,6 +59,25 @@ Result<UserState> read_user_state(const storage::Statement& s, int first) {
   const bool has_totp = s.column_int(first + 5) != 0;
   state.needs_mfa_setup = required && detail::role_needs_2fa(*role) && !has_totp;
   return state;
+}
+
+// What the signed-in person sees of their organization.
+struct OrgSummary {
+  OrgId id = 0;
+  std::string name;
+  bool require_2fa = false;
+};
+
+// The body of GET /me and of a started session: {"user", "org": {"id", "name", "require_2fa"},
+// "mfa_setup_required"} and "csrf_token" when not empty (cookie sessions only).
+boost::json::object signed_in_json(const Person& person, const OrgSummary& org,
+                                   bool mfa_setup_required, std::string_view csrf_token) {
+  boost::json::object body{
+      {"user", person_json(person)},
+      {"org", {{"id", org.id}, {"name", org.name}, {"require_2fa", org.require_2fa}}},
+      {"mfa_setup_required", mfa_setup_required}};
+  if (!csrf_token.empty()) body["csrf_token"] = csrf_token;
+  return body;
 }
 
 }  // namespace
@@ -112,6 +131,7 @@ void AuthService::on_access_changed(AccessChangedListener listener) {
 
 void AuthService::notify_sessions_ended(UserId user, std::optional<std::int64_t> only_session,
                                         std::optional<std::int64_t> except_session) {
+  cache_.invalidate();
   for (const auto& listener : listeners_) listener(user, only_session, except_session);
 }
 
@@ -194,14 +214,12 @@ Result<CachedCredential> AuthService::lookup_session(const TokenHash& hash) {
   Found& session = **found;
   const Actor& actor = session.credential.actor;
   const EpochMs now = clock_.now_ms();
-  const bool expired = now >= session.expires_at || now - session.last_seen_at >= kSessionIdleMs;
-  if (expired || !session.active) {
+  if (!session_alive(session.expires_at, session.last_seen_at, session.active, now)) {
     auto removed = db_.write([&](storage::Connection& connection) {
       return exec(connection, "DELETE FROM sessions WHERE id = ?",
                   [&](storage::Statement& s) { s.bind_int(1, actor.session_id); });
     });
     if (!removed) spdlog::warn("auth: cannot delete an ended session: {}", removed.error().message);
-    cache_.invalidate();
     notify_sessions_ended(actor.user_id, actor.session_id, std::nullopt);
     return fail(Errc::unauthenticated, std::string(kEnded));
   }
@@ -306,8 +324,8 @@ Result<api::Response> AuthService::start_session(UserId user, const api::Request
   const EpochMs now = clock_.now_ms();
   auto body = db_.write([&](storage::Connection& connection) -> Result<boost::json::object> {
     auto user_row = connection.prepare("SELECT " + std::string(kUserColumns) +
-                                       "FROM users u JOIN organizations o ON o.id = u.org_id "
-                                       "WHERE u.id = ? AND u.status = 'active'");
+                                       ", o.name FROM users u JOIN organizations o ON "
+                                       "o.id = u.org_id WHERE u.id = ? AND u.status = 'active'");
     if (!user_row) return user_row.error();
     (*user_row)->bind_int(1, user);
     auto stepped = (*user_row)->step();
@@ -315,8 +333,9 @@ Result<api::Response> AuthService::start_session(UserId user, const api::Request
     if (!*stepped) return fail(Errc::unauthenticated, "this account cannot sign in");
     auto state = read_user_state(**user_row, 0);
     if (!state) return state.error();
-    (*user_row)->reset();
     const OrgId org_id = state->actor.org_id;
+    const OrgSummary org{org_id, (*user_row)->column_text(6), (*user_row)->column_int(4) != 0};
+    (*user_row)->reset();
     // Housekeeping: this user's ended sessions go when a new one starts.
     auto purged = exec(connection,
                        "DELETE FROM sessions WHERE user_id = ? AND (expires_at <= ? OR "
@@ -357,16 +376,7 @@ Result<api::Response> AuthService::start_session(UserId user, const api::Request
     auto person = load_person(connection, org_id, user);
     if (!person) return person.error();
     if (!*person) return fail(Errc::internal, "a signed-in user vanished");
-    auto org_name = connection.prepare("SELECT name FROM organizations WHERE id = ?");
-    if (!org_name) return org_name.error();
-    (*org_name)->bind_int(1, org_id);
-    auto row = (*org_name)->step();
-    if (!row) return row.error();
-    if (!*row) return fail(Errc::internal, "a user's organization vanished");
-    return boost::json::object{{"user", person_json(**person)},
-                               {"org", {{"id", org_id}, {"name", (*org_name)->column_text(0)}}},
-                               {"csrf_token", csrf_token},
-                               {"mfa_setup_required", state->needs_mfa_setup}};
+    return signed_in_json(**person, org, state->needs_mfa_setup, csrf_token);
   });
   if (!body) return body.error();
   auto response = api::Response::json(status, *body);
@@ -382,18 +392,10 @@ Result<api::Response> AuthService::sign_in_response(UserId user, const api::Requ
 }
 
 Result<void> AuthService::end_sessions(UserId user, std::optional<std::int64_t> keep_session_id) {
-  auto ended = db_.write([&](storage::Connection& connection) -> Result<void> {
-    auto sessions = exec(connection, "DELETE FROM sessions WHERE user_id = ? AND id <> ?",
-                         [&](storage::Statement& s) {
-                           s.bind_int(1, user);
-                           s.bind_int(2, keep_session_id.value_or(0));
-                         });
-    if (!sessions) return sessions;
-    return exec(connection, "DELETE FROM login_challenges WHERE user_id = ?",
-                [&](storage::Statement& s) { s.bind_int(1, user); });
+  auto ended = db_.write([&](storage::Connection& connection) {
+    return detail::delete_other_sessions(connection, user, keep_session_id);
   });
   if (!ended) return ended;
-  cache_.invalidate();
   notify_sessions_ended(user, std::nullopt, keep_session_id);
   return {};
 }
@@ -402,7 +404,7 @@ void AuthService::register_routes(api::Router& router) {
   auto add = [&](std::string method, std::string path,
                  Result<api::Response> (AuthService::*handler)(const api::Request&)) {
     router.add(std::move(method), std::move(path), [this, handler](api::Request& request) {
-      return respond((this->*handler)(request));
+      return api::respond((this->*handler)(request), "auth");
     });
   };
   add("POST", "/api/v1/auth/login", &AuthService::login);
@@ -432,7 +434,6 @@ Result<api::Response> AuthService::logout(const api::Request& request) {
                 [&](storage::Statement& s) { s.bind_int(1, actor->session_id); });
   });
   if (!removed) return removed.error();
-  cache_.invalidate();
   notify_sessions_ended(actor->user_id, actor->session_id, std::nullopt);
   auto response = api::Response::no_content();
   response.set_header("Set-Cookie", detail::session_cookie("", 0, request.secure));
@@ -445,8 +446,7 @@ Result<api::Response> AuthService::me(const api::Request& request) {
   const Actor& actor = found->actor;
   struct Loaded {
     Person person;
-    std::string org_name;
-    bool require_2fa = false;
+    OrgSummary org;
   };
   auto loaded = db_.read([&](storage::Connection& connection) -> Result<Loaded> {
     auto person = load_person(connection, actor.org_id, actor.user_id);
@@ -458,15 +458,12 @@ Result<api::Response> AuthService::me(const api::Request& request) {
     auto row = (*org)->step();
     if (!row) return row.error();
     if (!*row) return fail(Errc::unauthenticated, "the organization no longer exists");
-    return Loaded{std::move(**person), (*org)->column_text(0), (*org)->column_int(1) != 0};
+    return Loaded{std::move(**person),
+                  OrgSummary{actor.org_id, (*org)->column_text(0), (*org)->column_int(1) != 0}};
   });
   if (!loaded) return loaded.error();
-  boost::json::object body{
-      {"user", person_json(loaded->person)},
-      {"org",
-       {{"id", actor.org_id}, {"name", loaded->org_name}, {"require_2fa", loaded->require_2fa}}},
-      {"mfa_setup_required", found->needs_mfa_setup}};
-  if (actor.session_id != 0) body["csrf_token"] = found->csrf_token;
+  const auto body = signed_in_json(loaded->person, loaded->org, found->needs_mfa_setup,
+                                   actor.session_id != 0 ? found->csrf_token : std::string());
   auto response = api::Response::json(200, body);
   response.set_header("Cache-Control", "no-store");
   return response;

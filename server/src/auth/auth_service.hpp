@@ -14,9 +14,11 @@
 #include <boost/json/object.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <semaphore>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -59,8 +61,8 @@ using SessionsEndedListener =
                        std::optional<std::int64_t> except_session)>;
 
 // Called after what people of `org_id` may do changed: `user` set, that person's rights
-// (role, status, team membership); `user` empty, possibly everyone's in the organization
-// (a team deleted or moved, require_2fa switched).
+// (role, status, team membership, a managed team deleted); `user` empty, possibly everyone's
+// in the organization (require_2fa switched).
 using AccessChangedListener = std::function<void(OrgId org_id, std::optional<UserId> user)>;
 
 // Sign-in (password, throttling, TOTP second step), cookie sessions with CSRF tokens, API
@@ -69,7 +71,7 @@ using AccessChangedListener = std::function<void(OrgId org_id, std::optional<Use
 // Authentication results are cached for up to SessionCache::kDefaultTtlMs. Every change this
 // service makes to sessions, users, 2FA or tokens drops the cache at once. Other services
 // that change what an Actor holds — a person's role, status or team membership, a team's
-// existence or department, or an organization's require_2fa — must call access_changed()
+// existence, or an organization's require_2fa — must call access_changed()
 // after their transaction commits, so that the cache is dropped and live connections opened
 // with the old rights can be closed.
 class AuthService {
@@ -95,7 +97,7 @@ class AuthService {
                                            Allow allow = Allow::normal);
 
   // Starts a session for `user` (who must be active) and answers `status` with
-  // {user: Person, org: {id, name}, csrf_token} and the session cookie. For sign-up and
+  // the body of GET /me (csrf_token included) and the session cookie. For sign-up and
   // invitation acceptance; writes no audit entry (the caller records what happened).
   [[nodiscard]] Result<api::Response> sign_in_response(UserId user, const api::Request& request,
                                                        int status);
@@ -107,6 +109,13 @@ class AuthService {
   // Adds a listener for ended sessions. Call at start-up, before requests are served;
   // listeners run on the request's thread after the change committed and must not block.
   void on_sessions_ended(SessionsEndedListener listener);
+
+  // Of `session_ids`, those that no longer let their person in now: deleted (logout, revoked,
+  // password change), expired (session_alive) or whose person is not active. Reads without
+  // touching the sessions or notifying listeners; one read transaction
+  // (session_liveness.cpp).
+  [[nodiscard]] Result<std::vector<std::int64_t>> ended_sessions(
+      std::span<const std::int64_t> session_ids);
 
   // Drops every cached authentication (see the class comment).
   void invalidate_cache();
@@ -131,6 +140,7 @@ class AuthService {
                                                           const api::Request& request);
   [[nodiscard]] Result<api::Response> start_session(UserId user, const api::Request& request,
                                                     int status, bool with_mfa, bool audit_login);
+  // Drops the cache and tells the listeners (see SessionsEndedListener).
   void notify_sessions_ended(UserId user, std::optional<std::int64_t> only_session,
                              std::optional<std::int64_t> except_session);
 

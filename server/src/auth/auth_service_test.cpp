@@ -57,8 +57,8 @@ TEST_F(AuthServiceTest, LoginAnswersUserAndOrgAndSetsAStrictCookie) {
   EXPECT_EQ(body.at("user").at("status"), "active");
   EXPECT_EQ(body.at("user").at("totp_enabled"), false);
   EXPECT_EQ(body.at("user").at("last_sign_in_at"), kStart);
-  EXPECT_EQ(body.at("org"),
-            boost::json::parse(R"({"id":)" + std::to_string(org_id_) + R"(,"name":"Acme"})"));
+  EXPECT_EQ(body.at("org"), boost::json::parse(R"({"id":)" + std::to_string(org_id_) +
+                                               R"(,"name":"Acme","require_2fa":false})"));
   EXPECT_EQ(body.at("csrf_token").as_string().size(), 43u);
   EXPECT_EQ(body.at("mfa_setup_required"), false);
   const std::string cookie = header_of(response, "Set-Cookie");
@@ -153,7 +153,7 @@ TEST_F(AuthServiceTest, MeNeedsASessionAndShowsTheUser) {
   EXPECT_EQ(me("forged-token").status, 401);
   EXPECT_EQ(me(std::string(500, 'x')).status, 401);
 
-  const std::string token = sign_in(router_, "ann@acme.test", kPassword);
+  const std::string token = sign_in_session(router_, "ann@acme.test", kPassword).token;
   auto response = me(token);
   ASSERT_EQ(response.status, 200) << response.body;
   const auto body = boost::json::parse(response.body);
@@ -169,7 +169,7 @@ TEST_F(AuthServiceTest, MeNeedsASessionAndShowsTheUser) {
 }
 
 TEST_F(AuthServiceTest, SessionsEndAfterTwelveIdleHours) {
-  const std::string token = sign_in(router_, "ann@acme.test", kPassword);
+  const std::string token = sign_in_session(router_, "ann@acme.test", kPassword).token;
   clock_.advance(kSessionIdleMs - 1);
   EXPECT_EQ(me(token).status, 200);  // and this request resets the idle time
   clock_.advance(kSessionIdleMs - 1);
@@ -181,7 +181,7 @@ TEST_F(AuthServiceTest, SessionsEndAfterTwelveIdleHours) {
 }
 
 TEST_F(AuthServiceTest, SessionsEndSevenDaysAfterSignInWhateverTheActivity) {
-  const std::string token = sign_in(router_, "ann@acme.test", kPassword);
+  const std::string token = sign_in_session(router_, "ann@acme.test", kPassword).token;
   constexpr EpochMs kStep = 11LL * 60 * 60 * 1000;
   EpochMs elapsed = 0;
   while (elapsed + kStep < kSessionLifetimeMs) {
@@ -194,7 +194,7 @@ TEST_F(AuthServiceTest, SessionsEndSevenDaysAfterSignInWhateverTheActivity) {
 }
 
 TEST_F(AuthServiceTest, TouchesLastSeenAtMostOnceAMinute) {
-  const std::string token = sign_in(router_, "ann@acme.test", kPassword);
+  const std::string token = sign_in_session(router_, "ann@acme.test", kPassword).token;
   EXPECT_EQ(last_seen_at(), kStart);
   clock_.advance(30'000);
   ASSERT_EQ(me(token).status, 200);
@@ -205,7 +205,7 @@ TEST_F(AuthServiceTest, TouchesLastSeenAtMostOnceAMinute) {
 }
 
 TEST_F(AuthServiceTest, SuspendedUsersLoseTheirSessionsOnceTheCacheIsInvalidated) {
-  const std::string token = sign_in(router_, "ann@acme.test", kPassword);
+  const std::string token = sign_in_session(router_, "ann@acme.test", kPassword).token;
   ASSERT_EQ(me(token).status, 200);
   exec_sql(db(), "UPDATE users SET status = 'suspended'");
   auth_.invalidate_cache();  // what the service that suspends must do
@@ -213,7 +213,7 @@ TEST_F(AuthServiceTest, SuspendedUsersLoseTheirSessionsOnceTheCacheIsInvalidated
 }
 
 TEST_F(AuthServiceTest, CachedSessionsLastAtMostFiveSecondsWithoutInvalidation) {
-  const std::string token = sign_in(router_, "ann@acme.test", kPassword);
+  const std::string token = sign_in_session(router_, "ann@acme.test", kPassword).token;
   ASSERT_EQ(me(token).status, 200);
   exec_sql(db(), "UPDATE users SET status = 'suspended'");  // behind the service's back
   clock_.advance(SessionCache::kDefaultTtlMs);
@@ -222,8 +222,8 @@ TEST_F(AuthServiceTest, CachedSessionsLastAtMostFiveSecondsWithoutInvalidation) 
 
 TEST_F(AuthServiceTest, LogoutDeletesTheSessionAndClearsTheCookie) {
   EXPECT_EQ(call(router_, make_request("POST", "/api/v1/auth/logout")).status, 401);
-  const std::string token = sign_in(router_, "ann@acme.test", kPassword);
-  const std::string other = sign_in(router_, "ann@acme.test", kPassword);
+  const std::string token = sign_in_session(router_, "ann@acme.test", kPassword).token;
+  const std::string other = sign_in_session(router_, "ann@acme.test", kPassword).token;
   const std::string csrf(json_of(me(token)).at("csrf_token").as_string());
   auto response = call(router_, make_request("POST", "/api/v1/auth/logout", {}, token, csrf));
   EXPECT_EQ(response.status, 204);

@@ -5,7 +5,6 @@
 #include "protocol/json_reader.hpp"
 
 #include <sodium.h>
-#include <spdlog/spdlog.h>
 
 namespace worktrace::auth::detail {
 
@@ -106,12 +105,16 @@ Result<std::optional<std::int64_t>> query_int(
   return std::optional<std::int64_t>(value);
 }
 
-api::Response respond(Result<api::Response> outcome) {
-  if (outcome) return std::move(*outcome);
-  if (api::http_status(outcome.error()) >= 500) {
-    spdlog::error("auth: {} ({})", outcome.error().message, outcome.error().code.message());
-  }
-  return api::Response::from_error(outcome.error());
+Result<void> delete_other_sessions(storage::Connection& connection, UserId user,
+                                   std::optional<std::int64_t> keep_session_id) {
+  auto sessions = exec(connection, "DELETE FROM sessions WHERE user_id = ? AND id <> ?",
+                       [&](storage::Statement& s) {
+                         s.bind_int(1, user);
+                         s.bind_int(2, keep_session_id.value_or(0));
+                       });
+  if (!sessions) return sessions;
+  return exec(connection, "DELETE FROM login_challenges WHERE user_id = ?",
+              [&](storage::Statement& s) { s.bind_int(1, user); });
 }
 
 std::string session_cookie(std::string_view value, EpochMs max_age_ms, bool secure) {

@@ -54,8 +54,10 @@ inline constexpr std::size_t kMaxRemoteIpBytes = 64;
     storage::Connection& connection, std::string_view sql,
     const std::function<void(storage::Statement&)>& bind);
 
-// Renders a handler's outcome; failures the client cannot see the cause of are logged here.
-[[nodiscard]] api::Response respond(Result<api::Response> outcome);
+// Deletes every session of `user` but `keep_session_id` (all when empty) and the user's
+// pending 2FA sign-in challenges, in the caller's write transaction.
+[[nodiscard]] Result<void> delete_other_sessions(storage::Connection& connection, UserId user,
+                                                 std::optional<std::int64_t> keep_session_id);
 
 // wt_session=<value>; Path=/; Max-Age=..; HttpOnly; SameSite=Strict[; Secure]
 [[nodiscard]] std::string session_cookie(std::string_view value, EpochMs max_age_ms, bool secure);

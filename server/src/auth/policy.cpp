@@ -25,11 +25,6 @@ Result<void> require_session(const Actor& actor) {
   return fail(Errc::permission_denied, "only a signed-in person may do this, not an API token");
 }
 
-Result<void> require_same_org(const Actor& actor, OrgId org_id, std::string_view what) {
-  if (actor.org_id == org_id) return {};
-  return fail(Errc::not_found, std::string(what) + " not found");
-}
-
 bool is_admin(const Actor& actor) noexcept {
   return actor.role == Role::owner || actor.role == Role::admin;
 }

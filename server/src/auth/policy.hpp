@@ -27,10 +27,6 @@ namespace worktrace::auth {
 // managing one's own account: password, sessions, 2FA, API tokens.
 [[nodiscard]] Result<void> require_session(const Actor& actor);
 
-// Errc::not_found ("<what> not found") unless the resource's `org_id` is the actor's.
-[[nodiscard]] Result<void> require_same_org(const Actor& actor, OrgId org_id,
-                                            std::string_view what);
-
 // Owner or admin.
 [[nodiscard]] bool is_admin(const Actor& actor) noexcept;
 

@@ -28,11 +28,6 @@ void SessionCache::put(const TokenHash& hash, CachedCredential entry, EpochMs no
   entries_.insert_or_assign(hash, std::move(entry));
 }
 
-void SessionCache::erase(const TokenHash& hash) {
-  const std::lock_guard lock(mutex_);
-  entries_.erase(hash);
-}
-
 void SessionCache::invalidate() {
   const std::lock_guard lock(mutex_);
   generation_.fetch_add(1);

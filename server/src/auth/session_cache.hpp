@@ -46,9 +46,6 @@ class SessionCache {
   // `generation` was read. When full, expired entries go first, then everything.
   void put(const TokenHash& hash, CachedCredential entry, EpochMs now, std::uint64_t generation);
 
-  // Forgets one credential (logout on this node).
-  void erase(const TokenHash& hash);
-
   // Forgets everything and refuses puts of lookups that started before.
   void invalidate();
 

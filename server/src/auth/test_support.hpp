@@ -136,14 +136,4 @@ inline void exec_sql(storage::Db& db, std::string_view sql) {
   if (!done) throw std::runtime_error("exec_sql: " + done.error().message);
 }
 
-// Signs in through POST /api/v1/auth/login and returns the session token.
-inline std::string sign_in(const api::Router& router, std::string_view email,
-                           std::string_view password) {
-  const boost::json::object body = {{"email", email}, {"password", password}};
-  auto response =
-      call(router, make_request("POST", "/api/v1/auth/login", boost::json::serialize(body)));
-  if (response.status != 200) throw std::runtime_error("sign_in: " + response.body);
-  return session_token(response);
-}
-
 }  // namespace worktrace::auth::testing

@@ -11,19 +11,13 @@
 namespace worktrace::devices {
 namespace {
 
-// The device's owner and the owner's teams as stored now (a device can be reassigned while
-// connected). When they cannot be read, an unassigned device: only owners and admins hear.
-DeviceListing audience_of(DeviceStore& store, const DevicePrincipal& device) {
-  auto listing = store.find_listing(device.org_id, device.device_id);
-  if (listing && *listing) return std::move(**listing);
-  if (!listing) {
-    spdlog::error("devices: cannot load device {} for its viewers: {}", device.device_id,
-                  listing.error().message);
-  }
-  DeviceListing unassigned;
-  unassigned.device.id = device.device_id;
-  unassigned.device.org_id = device.org_id;
-  return unassigned;
+// The audience of an event about a device whose row could not be read: an unassigned device,
+// which only owners and admins hear of.
+DeviceListing unassigned(const DevicePrincipal& device) {
+  DeviceListing listing;
+  listing.device.id = device.device_id;
+  listing.device.org_id = device.org_id;
+  return listing;
 }
 
 }  // namespace
@@ -51,15 +45,15 @@ std::string AgentChannel::on_connected(const DevicePrincipal& device,
   if (!updated) {
     spdlog::error("devices: cannot record the connection of device {}: {}", device.device_id,
                   updated.error().message);
-  } else if (*updated && (*updated)->revoked_at) {
+  } else if (*updated && (*updated)->device.revoked_at) {
     // Revoked between authentication and registration: the revoke's disconnect_agent may
     // have run before the hub knew this connection, so close it here (it is registered now).
     hub_.disconnect_agent(device.device_id, kRevokedReason);
   } else if (*updated) {
     publish_device_event(
         hub_, device.org_id,
-        {{"type", "device.online"}, {"device", device_json(**updated, /*online=*/true)}},
-        audience_of(store_, device));
+        {{"type", "device.online"}, {"device", device_json((*updated)->device, /*online=*/true)}},
+        **updated);
   }
   const boost::json::object welcome = {{"type", "welcome"},
                                        {"device_id", device.device_id},
@@ -85,10 +79,11 @@ Result<std::optional<std::string>> AgentChannel::on_text(const DevicePrincipal& 
   auto changed = store_.update_info(device.org_id, device.device_id, *info, clock_.now_ms());
   if (!changed) return changed.error();
   if (*changed) {
-    publish_device_event(hub_, device.org_id,
-                         {{"type", "device.updated"},
-                          {"device", device_json(**changed, hub_.is_online(device.device_id))}},
-                         audience_of(store_, device));
+    publish_device_event(
+        hub_, device.org_id,
+        {{"type", "device.updated"},
+         {"device", device_json((*changed)->device, hub_.is_online(device.device_id))}},
+        **changed);
   }
   return std::optional<std::string>();
 }
@@ -100,10 +95,11 @@ void AgentChannel::on_disconnected(const DevicePrincipal& device) {
     spdlog::error("devices: cannot record the disconnection of device {}: {}", device.device_id,
                   seen.error().message);
   }
+  // The owner and teams as stored now (a device can be reassigned while connected).
   publish_device_event(
       hub_, device.org_id,
       {{"type", "device.offline"}, {"device_id", device.device_id}, {"last_seen_at", now}},
-      audience_of(store_, device));
+      seen && *seen ? **seen : unassigned(device));
 }
 
 }  // namespace worktrace::devices

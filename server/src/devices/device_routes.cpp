@@ -94,19 +94,16 @@ Result<api::Response> DeviceService::patch(const api::Request& request) {
   auto patch = read_patch(*body);
   if (!patch) return patch.error();
 
-  auto before = store_.find_listing(actor->org_id, *id);
-  if (!before) return before.error();
-  if (!*before) return fail(Errc::not_found, "device not found");
   auto updated = store_.update(actor->org_id, *id, *patch,
                                audit::entry_for(*actor, "", request.remote_ip), clock_.now_ms());
   if (!updated) return updated.error();
   if (!*updated) return fail(Errc::not_found, "device not found");
+  const DeviceListing& after = (*updated)->after;
   const bool online = hub_.is_online(*id);
-  publish_device_event(
-      hub_, actor->org_id,
-      {{"type", "device.updated"}, {"device", device_json((*updated)->device, online)}}, **updated,
-      &**before);
-  return api::Response::json(200, listing_json(**updated, online));
+  publish_device_event(hub_, actor->org_id,
+                       {{"type", "device.updated"}, {"device", device_json(after.device, online)}},
+                       after, &(*updated)->before);
+  return api::Response::json(200, listing_json(after, online));
 }
 
 Result<api::Response> DeviceService::revoke(const api::Request& request) {
@@ -121,14 +118,12 @@ Result<api::Response> DeviceService::revoke(const api::Request& request) {
   // Committed first, then cut: a connection registering meanwhile sees the revocation itself
   // (AgentChannel::on_connected).
   hub_.disconnect_agent(*id, kRevokedReason);
-  auto listing = store_.find_listing(actor->org_id, *id);
-  if (!listing) return listing.error();
-  if (!*listing) return fail(Errc::not_found, "device not found");
+  const DeviceListing& listing = **revoked;
   const bool online = hub_.is_online(*id);
   publish_device_event(
       hub_, actor->org_id,
-      {{"type", "device.updated"}, {"device", device_json((*listing)->device, online)}}, **listing);
-  return api::Response::json(200, listing_json(**listing, online));
+      {{"type", "device.updated"}, {"device", device_json(listing.device, online)}}, listing);
+  return api::Response::json(200, listing_json(listing, online));
 }
 
 }  // namespace worktrace::devices

@@ -13,15 +13,6 @@
 namespace worktrace::devices {
 namespace {
 
-// Renders a failure; failures the client cannot see the cause of are logged here.
-api::Response respond(Result<api::Response> outcome) {
-  if (outcome) return std::move(*outcome);
-  if (api::http_status(outcome.error()) >= 500) {
-    spdlog::error("devices: {} ({})", outcome.error().message, outcome.error().code.message());
-  }
-  return api::Response::from_error(outcome.error());
-}
-
 Result<void> check_label(std::string_view label) {
   if (label.size() > kMaxTokenLabelBytes || protocol::has_control_characters(label) ||
       !protocol::is_valid_utf8(label)) {
@@ -40,7 +31,7 @@ DeviceService::DeviceService(storage::Db& db, realtime::Hub& hub, auth::AuthServ
       auth_(auth),
       clock_(clock),
       agent_channel_(store_, hub, clock),
-      viewer_channel_(auth, db, hub, clock) {}
+      viewer_channel_(auth, db, hub) {}
 
 DeviceService::~DeviceService() {
   if (sweeper_.joinable()) {
@@ -108,7 +99,7 @@ void DeviceService::register_routes(api::Router& router) {
   auto route = [&](std::string_view method, std::string_view pattern,
                    Result<api::Response> (DeviceService::*handler)(const api::Request&)) {
     router.add(std::string(method), std::string(pattern), [this, handler](api::Request& request) {
-      return respond((this->*handler)(request));
+      return api::respond((this->*handler)(request), "devices");
     });
   };
   route("POST", "/api/v1/enrollment-tokens", &DeviceService::post_enrollment_token);

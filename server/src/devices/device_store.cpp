@@ -100,27 +100,16 @@ Result<std::optional<Device>> find_in(storage::Connection& connection, OrgId org
   return one_device(**statement);
 }
 
-// kDeviceColumns of table alias `alias` ("d.id, d.org_id, ...").
-std::string qualified_columns(std::string_view alias) {
-  std::string text;
-  std::string_view rest = kDeviceColumns;
-  while (!rest.empty()) {
-    const auto comma = rest.find(',');
-    std::string_view column = rest.substr(0, comma);
-    while (column.starts_with(' ')) column.remove_prefix(1);
-    if (!text.empty()) text += ", ";
-    text += alias;
-    text += '.';
-    text += column;
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-  }
-  return text;
-}
+// kDeviceColumns of table alias "d", in the same order.
+constexpr std::string_view kListingDeviceColumns =
+    "d.id, d.org_id, d.user_id, d.name, d.hostname, d.os_name, d.os_id, d.os_version, d.kernel, "
+    "d.arch, d.cpu_model, d.cpu_cores, d.memory_bytes, d.agent_version, d.local_ips, "
+    "d.remote_ip, d.enrolled_at, d.last_seen_at, d.revoked_at";
 
 // Devices with their owner's name (the column after the device's); the owner must be of the
 // same organization.
 std::string listing_sql(std::string_view where) {
-  return "SELECT " + qualified_columns("d") +
+  return "SELECT " + std::string(kListingDeviceColumns) +
          ", u.name FROM devices d LEFT JOIN users u ON u.id = d.user_id AND u.org_id = d.org_id "
          "WHERE " +
          std::string(where);
@@ -300,14 +289,14 @@ Result<std::vector<DeviceListing>> DeviceStore::list(OrgId org_id) {
   });
 }
 
-Result<std::optional<DeviceListing>> DeviceStore::update(OrgId org_id, DeviceId device_id,
-                                                         const DevicePatch& patch, audit::Entry by,
-                                                         EpochMs now) {
-  return db_.write([&](storage::Connection& connection) -> Result<std::optional<DeviceListing>> {
-    auto current = find_in(connection, org_id, device_id);
+Result<std::optional<DeviceChange>> DeviceStore::update(OrgId org_id, DeviceId device_id,
+                                                        const DevicePatch& patch, audit::Entry by,
+                                                        EpochMs now) {
+  return db_.write([&](storage::Connection& connection) -> Result<std::optional<DeviceChange>> {
+    auto current = find_listing_in(connection, org_id, device_id);
     if (!current) return current.error();
-    if (!*current) return std::optional<DeviceListing>();
-    const Device& device = **current;
+    if (!*current) return std::optional<DeviceChange>();
+    const Device& device = (*current)->device;
     if (patch.user_id && *patch.user_id) {
       auto known = is_person_of(connection, org_id, **patch.user_id);
       if (!known) return known.error();
@@ -340,85 +329,92 @@ Result<std::optional<DeviceListing>> DeviceStore::update(OrgId org_id, DeviceId 
         return logged.error();
       }
     }
-    return find_listing_in(connection, org_id, device_id);
+    auto after = find_listing_in(connection, org_id, device_id);
+    if (!after) return after.error();
+    if (!*after) return fail(Errc::internal, "the updated device is gone");
+    return std::optional<DeviceChange>(DeviceChange{std::move(**current), std::move(**after)});
   });
 }
 
-Result<std::optional<Device>> DeviceStore::revoke(OrgId org_id, DeviceId device_id, audit::Entry by,
-                                                  EpochMs now) {
-  return db_.write([&](storage::Connection& connection) -> Result<std::optional<Device>> {
-    auto current = find_in(connection, org_id, device_id);
+Result<std::optional<DeviceListing>> DeviceStore::revoke(OrgId org_id, DeviceId device_id,
+                                                         audit::Entry by, EpochMs now) {
+  return db_.write([&](storage::Connection& connection) -> Result<std::optional<DeviceListing>> {
+    auto current = find_listing_in(connection, org_id, device_id);
     if (!current) return current.error();
-    if (!*current || (*current)->revoked_at) return current;
+    if (!*current || (*current)->device.revoked_at) return current;
     auto statement = connection.prepare(
-        sql("UPDATE devices SET revoked_at = ?, revoked_by = ? WHERE id = ? AND org_id = ? "
-            "RETURNING "));
+        "UPDATE devices SET revoked_at = ?, revoked_by = ? WHERE id = ? AND org_id = ?");
     if (!statement) return statement.error();
     (*statement)->bind_int(1, now);
     (*statement)->bind_optional_int(2, by.actor_user_id);
     (*statement)->bind_int(3, device_id);
     (*statement)->bind_int(4, org_id);
-    auto revoked = one_device(**statement);
-    if (!revoked) return revoked.error();
-    (*statement)->reset();
+    if (auto done = (*statement)->step(); !done) return done.error();
+    (*current)->device.revoked_at = now;
     by.action = "device.revoked";
     by.target_type = "device";
     by.target_id = std::to_string(device_id);
-    by.subject_user_id = (*current)->user_id;
-    by.details = {{"name", (*current)->name}};
+    by.subject_user_id = (*current)->device.user_id;
+    by.details = {{"name", (*current)->device.name}};
     if (auto logged = audit::append(connection, std::move(by), now); !logged) {
       return logged.error();
     }
-    return revoked;
+    return current;
   });
 }
 
-Result<std::optional<Device>> DeviceStore::mark_connected(OrgId org_id, DeviceId device_id,
-                                                          std::string_view remote_ip, EpochMs now) {
-  return db_.write([&](storage::Connection& connection) -> Result<std::optional<Device>> {
+Result<std::optional<DeviceListing>> DeviceStore::mark_connected(OrgId org_id, DeviceId device_id,
+                                                                 std::string_view remote_ip,
+                                                                 EpochMs now) {
+  return db_.write([&](storage::Connection& connection) -> Result<std::optional<DeviceListing>> {
     auto statement = connection.prepare(
-        sql("UPDATE devices SET remote_ip = ?, last_seen_at = ? WHERE id = ? AND org_id = ? "
-            "RETURNING "));
+        "UPDATE devices SET remote_ip = ?, last_seen_at = ? WHERE id = ? AND org_id = ?");
     if (!statement) return statement.error();
     (*statement)->bind_text(1, remote_ip.substr(0, kMaxRemoteIpBytes));
     (*statement)->bind_int(2, now);
     (*statement)->bind_int(3, device_id);
     (*statement)->bind_int(4, org_id);
-    return one_device(**statement);
+    if (auto done = (*statement)->step(); !done) return done.error();
+    return find_listing_in(connection, org_id, device_id);
   });
 }
 
-Result<bool> DeviceStore::mark_seen(OrgId org_id, DeviceId device_id, EpochMs now) {
-  return db_.write([&](storage::Connection& connection) -> Result<bool> {
-    auto statement = connection.prepare(
-        "UPDATE devices SET last_seen_at = ? WHERE id = ? AND org_id = ? RETURNING id");
+Result<std::optional<DeviceListing>> DeviceStore::mark_seen(OrgId org_id, DeviceId device_id,
+                                                            EpochMs now) {
+  return db_.write([&](storage::Connection& connection) -> Result<std::optional<DeviceListing>> {
+    auto statement =
+        connection.prepare("UPDATE devices SET last_seen_at = ? WHERE id = ? AND org_id = ?");
     if (!statement) return statement.error();
     (*statement)->bind_int(1, now);
     (*statement)->bind_int(2, device_id);
     (*statement)->bind_int(3, org_id);
-    return (*statement)->step();
+    if (auto done = (*statement)->step(); !done) return done.error();
+    return find_listing_in(connection, org_id, device_id);
   });
 }
 
-Result<std::optional<Device>> DeviceStore::update_info(OrgId org_id, DeviceId device_id,
-                                                       const protocol::DeviceInfo& info,
-                                                       EpochMs now) {
-  return db_.write([&](storage::Connection& connection) -> Result<std::optional<Device>> {
-    auto current = find_in(connection, org_id, device_id);
+Result<std::optional<DeviceListing>> DeviceStore::update_info(OrgId org_id, DeviceId device_id,
+                                                              const protocol::DeviceInfo& info,
+                                                              EpochMs now) {
+  return db_.write([&](storage::Connection& connection) -> Result<std::optional<DeviceListing>> {
+    auto current = find_listing_in(connection, org_id, device_id);
     if (!current) return current.error();
-    if (!*current || (*current)->revoked_at || (*current)->info == info) {
-      return std::optional<Device>();
+    if (!*current || (*current)->device.revoked_at || (*current)->device.info == info) {
+      return std::optional<DeviceListing>();
     }
     auto statement = connection.prepare(
-        sql("UPDATE devices SET hostname = ?, os_name = ?, os_id = ?, os_version = ?, kernel = ?, "
-            "arch = ?, cpu_model = ?, cpu_cores = ?, memory_bytes = ?, agent_version = ?, "
-            "local_ips = ?, last_seen_at = ? WHERE id = ? AND org_id = ? RETURNING "));
+        "UPDATE devices SET hostname = ?, os_name = ?, os_id = ?, os_version = ?, kernel = ?, "
+        "arch = ?, cpu_model = ?, cpu_cores = ?, memory_bytes = ?, agent_version = ?, "
+        "local_ips = ?, last_seen_at = ? WHERE id = ? AND org_id = ?");
     if (!statement) return statement.error();
     bind_info(**statement, 1, info);
     (*statement)->bind_int(12, now);
     (*statement)->bind_int(13, device_id);
     (*statement)->bind_int(14, org_id);
-    return one_device(**statement);
+    if (auto done = (*statement)->step(); !done) return done.error();
+    (*current)->device.info = info;
+    (*current)->device.last_seen_at = now;
+    return current;
   });
 }
 

@@ -58,6 +58,12 @@ struct DevicePatch {
   std::optional<std::optional<UserId>> user_id;  // a person of the organization, or unassigned
 };
 
+// A device as it was before a change and as it is after it (DeviceStore::update).
+struct DeviceChange {
+  DeviceListing before;
+  DeviceListing after;
+};
+
 // The SQL of the devices domain: enrollment tokens and devices. Every query about devices
 // filters by organization. Each method is one transaction. Thread-safe (Db is).
 class DeviceStore {
@@ -100,33 +106,38 @@ class DeviceStore {
   [[nodiscard]] Result<std::vector<DeviceListing>> list(OrgId org_id);
 
   // Applies `patch` and appends `by` (device.updated with the changed fields, subject the new
-  // owner) in one transaction. Errc::invalid_argument "user_id: no such person" when the new
-  // owner is not a person of `org_id`; nullopt when the device is not in `org_id`.
-  [[nodiscard]] Result<std::optional<DeviceListing>> update(OrgId org_id, DeviceId device_id,
-                                                            const DevicePatch& patch,
-                                                            audit::Entry by, EpochMs now);
+  // owner) in one transaction; returns the listing read before and after the change in that
+  // transaction. Errc::invalid_argument "user_id: no such person" when the new owner is not a
+  // person of `org_id`; nullopt when the device is not in `org_id`.
+  [[nodiscard]] Result<std::optional<DeviceChange>> update(OrgId org_id, DeviceId device_id,
+                                                           const DevicePatch& patch,
+                                                           audit::Entry by, EpochMs now);
 
   // Marks the device revoked (revoked_at = now, revoked_by = by.actor_user_id) and appends `by`
   // (device.revoked) in one transaction; from then on its credential authenticates nothing.
-  // A device revoked before stays as it was. nullopt when it is not in `org_id`.
-  [[nodiscard]] Result<std::optional<Device>> revoke(OrgId org_id, DeviceId device_id,
-                                                     audit::Entry by, EpochMs now);
+  // A device revoked before stays as it was. Returns the listing as it is after the
+  // transaction; nullopt when the device is not in `org_id`.
+  [[nodiscard]] Result<std::optional<DeviceListing>> revoke(OrgId org_id, DeviceId device_id,
+                                                            audit::Entry by, EpochMs now);
 
-  // Records a connection: remote IP and last-seen. Returns the updated device (nullopt when
-  // it does not exist in `org_id`).
-  [[nodiscard]] Result<std::optional<Device>> mark_connected(OrgId org_id, DeviceId device_id,
-                                                             std::string_view remote_ip,
-                                                             EpochMs now);
+  // Records a connection: remote IP and last-seen. Returns the updated listing (nullopt when
+  // the device does not exist in `org_id`).
+  [[nodiscard]] Result<std::optional<DeviceListing>> mark_connected(OrgId org_id,
+                                                                    DeviceId device_id,
+                                                                    std::string_view remote_ip,
+                                                                    EpochMs now);
 
-  // Sets last_seen_at = now; returns false when the device does not exist in `org_id`.
-  [[nodiscard]] Result<bool> mark_seen(OrgId org_id, DeviceId device_id, EpochMs now);
+  // Sets last_seen_at = now; returns the updated listing (nullopt when the device does not
+  // exist in `org_id`).
+  [[nodiscard]] Result<std::optional<DeviceListing>> mark_seen(OrgId org_id, DeviceId device_id,
+                                                               EpochMs now);
 
   // Stores `info` (and last-seen) if it differs from what is stored. Returns the updated
-  // device when something changed, nullopt when nothing did or the device is unknown or
+  // listing when something changed, nullopt when nothing did or the device is unknown or
   // revoked.
-  [[nodiscard]] Result<std::optional<Device>> update_info(OrgId org_id, DeviceId device_id,
-                                                          const protocol::DeviceInfo& info,
-                                                          EpochMs now);
+  [[nodiscard]] Result<std::optional<DeviceListing>> update_info(OrgId org_id, DeviceId device_id,
+                                                                 const protocol::DeviceInfo& info,
+                                                                 EpochMs now);
 
  private:
   storage::Db& db_;

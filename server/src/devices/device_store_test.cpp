@@ -23,7 +23,7 @@ TEST_F(DeviceStoreTest, EveryDeviceQueryIsBoundToItsOrganization) {
   EXPECT_EQ(*store_.find(globex_, device_id), std::nullopt);
   EXPECT_TRUE(store_.list(globex_)->empty());
   EXPECT_EQ(*store_.mark_connected(globex_, device_id, "203.0.113.1", kStart + 1), std::nullopt);
-  EXPECT_FALSE(*store_.mark_seen(globex_, device_id, kStart + 1));
+  EXPECT_EQ(*store_.mark_seen(globex_, device_id, kStart + 1), std::nullopt);
   EXPECT_EQ(*store_.update_info(globex_, device_id, sample_info("hijacked"), kStart + 1),
             std::nullopt);
 
@@ -52,9 +52,9 @@ TEST_F(DeviceStoreTest, UpdateInfoReportsOnlyRealChanges) {
   more_memory.memory_bytes *= 2;
   auto changed = store_.update_info(acme_, device_id, more_memory, kStart + 2);
   ASSERT_TRUE(changed && changed->has_value());
-  EXPECT_EQ((*changed)->info, more_memory);
-  EXPECT_EQ((*changed)->last_seen_at, kStart + 2);
-  EXPECT_EQ((*changed)->name, "acme-laptop");  // the display name stays
+  EXPECT_EQ((*changed)->device.info, more_memory);
+  EXPECT_EQ((*changed)->device.last_seen_at, kStart + 2);
+  EXPECT_EQ((*changed)->device.name, "acme-laptop");  // the display name stays
 }
 
 TEST_F(DeviceStoreTest, AnUnusableTokenChangesNothing) {

@@ -3,7 +3,6 @@
 #include "auth/person.hpp"
 #include "auth/policy.hpp"
 #include "core/version.hpp"
-#include "devices/session_check.hpp"
 #include "protocol/json_reader.hpp"
 
 #include <spdlog/spdlog.h>
@@ -12,16 +11,9 @@
 #include <algorithm>
 
 namespace worktrace::devices {
-namespace {
 
-// Bound on remembered check times; past it they are forgotten (the next message checks).
-constexpr std::size_t kMaxRememberedSessions = 10'000;
-
-}  // namespace
-
-ViewerChannel::ViewerChannel(auth::AuthService& auth, storage::Db& db, realtime::Hub& hub,
-                             const Clock& clock)
-    : auth_(auth), db_(db), hub_(hub), clock_(clock) {}
+ViewerChannel::ViewerChannel(auth::AuthService& auth, storage::Db& db, realtime::Hub& hub)
+    : auth_(auth), db_(db), hub_(hub) {}
 
 Result<Actor> ViewerChannel::authenticate(const api::Request& upgrade) {
   // Cookies ride along with a WebSocket opened by any page: only our own origin may open it.
@@ -32,7 +24,6 @@ Result<Actor> ViewerChannel::authenticate(const api::Request& upgrade) {
   if (!actor) return actor;
   // A dashboard belongs to a session, which ends (and closes it); an API token does not.
   if (auto session = auth::require_session(*actor); !session) return session.error();
-  check_due(actor->session_id, clock_.now_ms());
   return actor;
 }
 
@@ -52,17 +43,8 @@ std::string ViewerChannel::on_connected(const Actor& viewer) {
   return boost::json::serialize(hello);
 }
 
-Result<std::optional<std::string>> ViewerChannel::on_text(const Actor& viewer,
+Result<std::optional<std::string>> ViewerChannel::on_text(const Actor& /*viewer*/,
                                                           std::string_view message) {
-  if (viewer.session_id != 0 && check_due(viewer.session_id, clock_.now_ms())) {
-    const std::int64_t session_ids[] = {viewer.session_id};
-    auto ended = ended_sessions(db_, session_ids, clock_.now_ms());
-    if (!ended) return ended.error();
-    if (!ended->empty()) {
-      close_sessions(*ended);
-      return fail(Errc::unauthenticated, kSessionEndedReason);
-    }
-  }
   auto parsed = protocol::read_typed_message(message, kMaxViewerMessageBytes);
   if (!parsed) return parsed.error();
   if (parsed->type == "ping") return std::optional<std::string>(R"({"type":"pong"})");
@@ -71,30 +53,12 @@ Result<std::optional<std::string>> ViewerChannel::on_text(const Actor& viewer,
 
 Result<std::size_t> ViewerChannel::close_ended_sessions() {
   const std::vector<std::int64_t> session_ids = hub_.viewer_session_ids();
-  auto ended = ended_sessions(db_, session_ids, clock_.now_ms());
+  auto ended = auth_.ended_sessions(session_ids);
   if (!ended) return ended.error();
-  return close_sessions(*ended);
-}
-
-bool ViewerChannel::check_due(std::int64_t session_id, EpochMs now) {
-  std::lock_guard lock(mutex_);
-  if (checked_at_.size() >= kMaxRememberedSessions) checked_at_.clear();
-  auto [found, inserted] = checked_at_.try_emplace(session_id, now);
-  if (inserted) return true;
-  if (now - found->second < kViewerSessionCheckMs) return false;
-  found->second = now;
-  return true;
-}
-
-std::size_t ViewerChannel::close_sessions(std::span<const std::int64_t> ended) {
-  if (ended.empty()) return 0;
-  {
-    std::lock_guard lock(mutex_);
-    for (const std::int64_t session_id : ended) checked_at_.erase(session_id);
-  }
+  if (ended->empty()) return std::size_t{0};
   return hub_.disconnect_viewers(
       [&](const Actor& viewer) {
-        return std::find(ended.begin(), ended.end(), viewer.session_id) != ended.end();
+        return std::find(ended->begin(), ended->end(), viewer.session_id) != ended->end();
       },
       kSessionEndedReason);
 }

@@ -3,6 +3,7 @@
 #include "auth/tokens.hpp"
 
 #include <curl/curl.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <cstring>
@@ -29,25 +30,11 @@ bool has_line_break(std::string_view text) {
 }
 
 std::string base64(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t index = 0;
-  for (; index + 2 < bytes.size(); index += 3) {
-    const unsigned value = (static_cast<unsigned char>(bytes[index]) << 16) |
-                           (static_cast<unsigned char>(bytes[index + 1]) << 8) |
-                           static_cast<unsigned char>(bytes[index + 2]);
-    for (int shift = 18; shift >= 0; shift -= 6) out += kAlphabet[(value >> shift) & 0x3f];
-  }
-  const std::size_t rest = bytes.size() - index;
-  if (rest > 0) {
-    unsigned value = static_cast<unsigned char>(bytes[index]) << 16;
-    if (rest == 2) value |= static_cast<unsigned char>(bytes[index + 1]) << 8;
-    out += kAlphabet[(value >> 18) & 0x3f];
-    out += kAlphabet[(value >> 12) & 0x3f];
-    out += rest == 2 ? kAlphabet[(value >> 6) & 0x3f] : '=';
-    out += '=';
-  }
+  constexpr int kVariant = sodium_base64_VARIANT_ORIGINAL;
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), kVariant), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                    bytes.size(), kVariant);
+  out.resize(out.size() - 1);  // the terminating NUL
   return out;
 }
 

@@ -13,11 +13,6 @@ namespace {
 // Longest name text read from a body before the services count its characters.
 constexpr std::size_t kMaxNameBytes = kMaxNameCharacters * 4;
 
-api::Response respond(Result<api::Response> result) {
-  if (!result) return api::Response::from_error(result.error());
-  return std::move(*result);
-}
-
 }  // namespace
 
 OrgRoutes::OrgRoutes(storage::Db& db, auth::AuthService& auth, const Clock& clock,
@@ -36,7 +31,7 @@ void OrgRoutes::register_routes(api::Router& router) {
   const auto route = [&](std::string method, std::string pattern,
                          Result<api::Response> (OrgRoutes::*handler)(const api::Request&)) {
     router.add(std::move(method), std::move(pattern), [this, handler](api::Request& request) {
-      return respond((this->*handler)(request));
+      return api::respond((this->*handler)(request), "org");
     });
   };
   router.add("GET", "/api/v1/signup", [this](api::Request&) {
@@ -172,8 +167,6 @@ Result<api::Response> OrgRoutes::update_department(const api::Request& request) 
   auto department = structure_.update_department(*actor, request.remote_ip,
                                                  path_id_or_zero(request, "id"), patch);
   if (!department) return department.error();
-  // A new parent moves the department's teams in the tree.
-  if (patch.parent_id) auth_.access_changed(actor->org_id, std::nullopt);
   return api::Response::json(200, department_json(*department));
 }
 
@@ -226,18 +219,16 @@ Result<api::Response> OrgRoutes::update_team(const api::Request& request) {
   auto team =
       structure_.update_team(*actor, request.remote_ip, path_id_or_zero(request, "id"), patch);
   if (!team) return team.error();
-  // A team moved to another department: whoever sees by department may be affected.
-  if (patch.department_id) auth_.access_changed(actor->org_id, std::nullopt);
   return api::Response::json(200, team_json(*team));
 }
 
 Result<api::Response> OrgRoutes::delete_team(const api::Request& request) {
   auto actor = auth_.authenticate(request);
   if (!actor) return actor.error();
-  auto members = structure_.delete_team(*actor, request.remote_ip, path_id_or_zero(request, "id"));
-  if (!members) return members.error();
-  // Its managers no longer see its members: everyone may be affected.
-  if (!members->empty()) auth_.access_changed(actor->org_id, std::nullopt);
+  auto team = structure_.delete_team(*actor, request.remote_ip, path_id_or_zero(request, "id"));
+  if (!team) return team.error();
+  // Its managers no longer see its members.
+  for (const UserId manager : team->manager_ids) auth_.access_changed(actor->org_id, manager);
   return api::Response::no_content();
 }
 

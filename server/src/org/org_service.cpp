@@ -35,6 +35,60 @@ OwnerLogin existing_login(ExistingOrg org) {
   return OwnerLogin{std::move(org.name), std::move(org.owner_email), {}, false};
 }
 
+struct NewOrg {
+  std::string_view name;
+  std::string_view owner_email;  // normalized
+  std::string_view owner_name;
+  std::string_view password_hash;
+  bool by_owner = false;  // the audit actor: the new owner, or "system"
+  std::string_view via;   // details.via of the audit entry: "signup", "cli", "demo"
+  std::string_view remote_ip;
+};
+
+struct InsertedOrg {
+  OrgId org_id = 0;
+  UserId owner_id = 0;
+};
+
+// Inserts the organization and its active owner, and records org.created.
+Result<InsertedOrg> insert_org_and_owner(storage::Connection& connection, const NewOrg& org,
+                                         EpochMs now) {
+  InsertedOrg inserted;
+  auto org_id = sql::query_int(
+      connection, "INSERT INTO organizations (name, created_at) VALUES (?, ?) RETURNING id",
+      {org.name, now});
+  if (!org_id) return org_id.error();
+  if (!*org_id) return fail(Errc::internal, "INSERT ... RETURNING gave no row");
+  inserted.org_id = **org_id;
+  auto owner_id = sql::query_int(
+      connection,
+      "INSERT INTO users (org_id, email, name, role, password_hash, status, "
+      "password_changed_at, created_at, updated_at) VALUES (?, ?, ?, 'owner', ?, 'active', ?, "
+      "?, ?) RETURNING id",
+      {inserted.org_id, org.owner_email, org.owner_name, org.password_hash, now, now, now});
+  if (!owner_id) return owner_id.error();
+  if (!*owner_id) return fail(Errc::internal, "INSERT ... RETURNING gave no row");
+  inserted.owner_id = **owner_id;
+
+  audit::Entry entry;
+  if (org.by_owner) {
+    Actor owner;
+    owner.user_id = inserted.owner_id;
+    owner.org_id = inserted.org_id;
+    owner.role = Role::owner;
+    entry = audit::entry_for(owner, "org.created", org.remote_ip);
+  } else {
+    entry.org_id = inserted.org_id;
+    entry.actor = "system";
+    entry.action = "org.created";
+  }
+  entry.target_type = "org";
+  entry.target_id = std::to_string(inserted.org_id);
+  entry.details = {{"name", org.name}, {"owner_user_id", inserted.owner_id}, {"via", org.via}};
+  if (auto ok = audit::append(connection, std::move(entry), now); !ok) return ok.error();
+  return inserted;
+}
+
 }  // namespace
 
 OrgService::OrgService(storage::Db& db, const Clock& clock) : db_(db), clock_(clock) {}
@@ -43,13 +97,8 @@ Result<OwnerLogin> OrgService::ensure_demo_org(std::optional<std::string> email,
                                                std::optional<std::string> password) {
   auto owner_email = auth::normalize_email(email.value_or(std::string(kDemoOwnerEmail)));
   if (!owner_email) return owner_email.error();
-  if (password && count_characters(*password) < kMinPasswordCharacters) {
-    return fail(Errc::invalid_argument, "password: must be at least " +
-                                            std::to_string(kMinPasswordCharacters) + " characters");
-  }
-  if (password && password->size() > auth::kMaxPasswordBytes) {
-    return fail(Errc::invalid_argument,
-                "password: must be at most " + std::to_string(auth::kMaxPasswordBytes) + " bytes");
+  if (password) {
+    if (auto ok = auth::check_new_password(*password, *owner_email); !ok) return ok.error();
   }
 
   // Hashing is slow: look first, so a server that is set up already does not pay for it.
@@ -71,26 +120,10 @@ Result<OwnerLogin> OrgService::ensure_demo_org(std::optional<std::string> email,
     if (!raced) return raced.error();
     if (*raced) return existing_login(std::move(**raced));
 
-    auto org = connection.prepare(
-        "INSERT INTO organizations (name, created_at) VALUES (?, ?) RETURNING id");
-    if (!org) return org.error();
-    (*org)->bind_text(1, kDemoOrgName);
-    (*org)->bind_int(2, now);
-    auto org_row = (*org)->step();
-    if (!org_row) return org_row.error();
-    if (!*org_row) return fail(Errc::internal, "INSERT ... RETURNING gave no row");
-    const OrgId org_id = (*org)->column_int(0);
-
-    auto owner = connection.prepare(
-        "INSERT INTO users (org_id, email, name, role, password_hash, created_at) "
-        "VALUES (?, ?, ?, 'owner', ?, ?)");
-    if (!owner) return owner.error();
-    (*owner)->bind_int(1, org_id);
-    (*owner)->bind_text(2, *owner_email);
-    (*owner)->bind_text(3, kDemoOwnerName);
-    (*owner)->bind_text(4, *hash);
-    (*owner)->bind_int(5, now);
-    if (auto inserted = (*owner)->step(); !inserted) return inserted.error();
+    const NewOrg org{kDemoOrgName, *owner_email, kDemoOwnerName, *hash, false, "demo", {}};
+    if (auto inserted = insert_org_and_owner(connection, org, now); !inserted) {
+      return inserted.error();
+    }
     return OwnerLogin{std::string(kDemoOrgName), *owner_email, secret, true};
   });
 }
@@ -123,40 +156,11 @@ Result<CreatedOrg> OrgService::create_org(std::string_view name, std::string_vie
   const EpochMs now = clock_.now_ms();
   return db_.write([&](storage::Connection& connection) -> Result<CreatedOrg> {
     if (auto ok = people_rules::require_free_email(connection, *email); !ok) return ok.error();
-    auto org_id = sql::query_int(
-        connection, "INSERT INTO organizations (name, created_at) VALUES (?, ?) RETURNING id",
-        {name, now});
-    if (!org_id) return org_id.error();
-    if (!*org_id) return fail(Errc::internal, "INSERT ... RETURNING gave no row");
-    created.org_id = **org_id;
-    auto owner_id = sql::query_int(
-        connection,
-        "INSERT INTO users (org_id, email, name, role, password_hash, status, "
-        "password_changed_at, created_at, updated_at) VALUES (?, ?, ?, 'owner', ?, 'active', ?, "
-        "?, ?) RETURNING id",
-        {created.org_id, std::string_view(*email), owner_name, std::string_view(*hash), now, now,
-         now});
-    if (!owner_id) return owner_id.error();
-    if (!*owner_id) return fail(Errc::internal, "INSERT ... RETURNING gave no row");
-    created.owner_id = **owner_id;
-
-    audit::Entry entry;
-    if (signup) {
-      Actor owner;
-      owner.user_id = created.owner_id;
-      owner.org_id = created.org_id;
-      owner.role = Role::owner;
-      entry = audit::entry_for(owner, "org.created", remote_ip);
-    } else {
-      entry.org_id = created.org_id;
-      entry.actor = "system";
-      entry.action = "org.created";
-    }
-    entry.target_type = "org";
-    entry.target_id = std::to_string(created.org_id);
-    entry.details = {
-        {"name", name}, {"owner_user_id", created.owner_id}, {"via", signup ? "signup" : "cli"}};
-    if (auto ok = audit::append(connection, std::move(entry), now); !ok) return ok.error();
+    const NewOrg org{name, *email, owner_name, *hash, signup, signup ? "signup" : "cli", remote_ip};
+    auto inserted = insert_org_and_owner(connection, org, now);
+    if (!inserted) return inserted.error();
+    created.org_id = inserted->org_id;
+    created.owner_id = inserted->owner_id;
     return created;
   });
 }

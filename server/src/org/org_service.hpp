@@ -13,7 +13,6 @@ namespace worktrace::org {
 inline constexpr std::string_view kDemoOrgName = "Demo Company";
 inline constexpr std::string_view kDemoOwnerName = "Demo Owner";
 inline constexpr std::string_view kDemoOwnerEmail = "owner@demo.worktrace.local";
-inline constexpr std::size_t kMinPasswordCharacters = 8;
 inline constexpr std::size_t kGeneratedPasswordLength = 20;
 // The alphabet of generated passwords: no 0/O, 1/l/I look-alikes.
 inline constexpr std::string_view kReadableAlphabet =
@@ -48,8 +47,8 @@ class OrgService {
   // `password`, when not given, is generated (kGeneratedPasswordLength characters of
   // kReadableAlphabet) and returned once. When an organization exists already: created=false,
   // the first organization's name and owner email, an empty password, and nothing changes.
-  // Errc::invalid_argument for a password shorter than 8 characters or longer than 1024
-  // bytes, or an email that auth::normalize_email() refuses.
+  // Errc::invalid_argument for a password auth::check_new_password refuses, or an email that
+  // auth::normalize_email() refuses. Audit org.created by "system", via "demo".
   [[nodiscard]] Result<OwnerLogin> ensure_demo_org(std::optional<std::string> email,
                                                    std::optional<std::string> password);
 

@@ -31,7 +31,7 @@ class OrgServiceTest : public ::testing::Test {
     auth::AuthService auth(db(), clock_);
     api::Router router;
     auth.register_routes(router);
-    const std::string token = auth::testing::sign_in(router, email, password);
+    const std::string token = auth::testing::sign_in_session(router, email, password).token;
     auto me =
         auth::testing::call(router, auth::testing::make_request("GET", "/api/v1/me", {}, token));
     EXPECT_EQ(me.status, 200);
@@ -65,12 +65,14 @@ TEST_F(OrgServiceTest, CreatesTheDemoOrganizationWithAGeneratedPassword) {
 }
 
 TEST_F(OrgServiceTest, ASecondCallChangesNothingAndRevealsNoPassword) {
-  auto created = orgs_.ensure_demo_org(std::string("Boss@Example.com"), std::string("password1"));
+  auto created =
+      orgs_.ensure_demo_org(std::string("Boss@Example.com"), std::string("Correct-Horse-1"));
   ASSERT_TRUE(created) << created.error().message;
   EXPECT_EQ(created->email, "boss@example.com");
-  EXPECT_EQ(created->password, "password1");
+  EXPECT_EQ(created->password, "Correct-Horse-1");
 
-  auto again = orgs_.ensure_demo_org(std::string("other@example.com"), std::string("password2"));
+  auto again =
+      orgs_.ensure_demo_org(std::string("other@example.com"), std::string("Correct-Horse-2"));
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_FALSE(again->created);
   EXPECT_TRUE(again->password.empty());
@@ -79,11 +81,11 @@ TEST_F(OrgServiceTest, ASecondCallChangesNothingAndRevealsNoPassword) {
   EXPECT_EQ(count("organizations"), 1);
   EXPECT_EQ(count("users"), 1);
   // The first password still works; the second was never stored.
-  EXPECT_EQ(sign_in_and_me("boss@example.com", "password1").at("user").at("email"),
+  EXPECT_EQ(sign_in_and_me("boss@example.com", "Correct-Horse-1").at("user").at("email"),
             "boss@example.com");
 }
 
-TEST_F(OrgServiceTest, RefusesShortPasswordsAndMalformedEmails) {
+TEST_F(OrgServiceTest, RefusesWeakPasswordsAndMalformedEmails) {
   auto short_password = orgs_.ensure_demo_org(std::nullopt, std::string("1234567"));
   ASSERT_FALSE(short_password);
   EXPECT_TRUE(short_password.error().is(Errc::invalid_argument));
@@ -91,11 +93,14 @@ TEST_F(OrgServiceTest, RefusesShortPasswordsAndMalformedEmails) {
   // Seven characters in fourteen bytes are still seven characters.
   EXPECT_FALSE(orgs_.ensure_demo_org(std::nullopt, std::string("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
                                                                "\xc3\xa9\xc3\xa9\xc3\xa9")));
+  auto common = orgs_.ensure_demo_org(std::nullopt, std::string("password1"));
+  ASSERT_FALSE(common);
+  EXPECT_EQ(common.error().message, "password: is one of the most common passwords");
   auto bad_email = orgs_.ensure_demo_org(std::string("owner"), std::nullopt);
   ASSERT_FALSE(bad_email);
   EXPECT_TRUE(bad_email.error().is(Errc::invalid_argument));
   EXPECT_EQ(count("organizations"), 0);
-  EXPECT_TRUE(orgs_.ensure_demo_org(std::nullopt, std::string("12345678")));
+  EXPECT_TRUE(orgs_.ensure_demo_org(std::nullopt, std::string("Batt3ry-Staple")));
 }
 
 TEST_F(OrgServiceTest, ConcurrentCallsCreateOneOrganization) {

@@ -4,6 +4,7 @@
 #include "org/sql.hpp"
 
 #include <algorithm>
+#include <string>
 
 namespace worktrace::org::people_rules {
 
@@ -15,11 +16,11 @@ Result<void> require_may_change(const Actor& actor, Role person_role) {
 }
 
 Result<void> require_department(storage::Connection& connection, OrgId org_id,
-                                std::int64_t department_id) {
+                                std::int64_t department_id, std::string_view field) {
   auto found = sql::exists(connection, "SELECT 1 FROM departments WHERE id = ? AND org_id = ?",
                            {department_id, org_id});
   if (!found) return found.error();
-  if (!*found) return fail(Errc::invalid_argument, "department_id: no such department");
+  if (!*found) return fail(Errc::invalid_argument, std::string(field) + ": no such department");
   return {};
 }
 

@@ -18,9 +18,9 @@ namespace worktrace::org::people_rules {
 // person they would change (profile, role, status, team membership) has `person_role`.
 [[nodiscard]] Result<void> require_may_change(const Actor& actor, Role person_role);
 
-// invalid_argument "department_id: no such department" unless it is of `org_id`.
+// invalid_argument "<field>: no such department" unless `department_id` is of `org_id`.
 [[nodiscard]] Result<void> require_department(storage::Connection& connection, OrgId org_id,
-                                              std::int64_t department_id);
+                                              std::int64_t department_id, std::string_view field);
 
 // invalid_argument "team_ids: no such team" unless every id is a team of `org_id`.
 [[nodiscard]] Result<void> require_teams(storage::Connection& connection, OrgId org_id,

@@ -183,8 +183,8 @@ Result<Invited> PeopleService::invite(const Actor& actor, std::string_view remot
   const EpochMs now = clock_.now_ms();
   return db_.write([&](storage::Connection& connection) -> Result<Invited> {
     if (person.department_id) {
-      if (auto ok =
-              people_rules::require_department(connection, actor.org_id, *person.department_id);
+      if (auto ok = people_rules::require_department(connection, actor.org_id,
+                                                     *person.department_id, "department_id");
           !ok) {
         return ok.error();
       }
@@ -281,8 +281,8 @@ Result<PersonUpdate> PeopleService::update(const Actor& actor, std::string_view 
       }
     }
     if (patch.department_id && *patch.department_id) {
-      if (auto ok =
-              people_rules::require_department(connection, actor.org_id, **patch.department_id);
+      if (auto ok = people_rules::require_department(connection, actor.org_id,
+                                                     **patch.department_id, "department_id");
           !ok) {
         return ok.error();
       }

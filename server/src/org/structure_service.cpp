@@ -2,6 +2,7 @@
 
 #include "audit/audit_log.hpp"
 #include "auth/policy.hpp"
+#include "org/people_rules.hpp"
 #include "org/sql.hpp"
 #include "org/validation.hpp"
 
@@ -43,14 +44,20 @@ constexpr std::string_view kTeamColumns =
     "SELECT t.id, t.name, t.department_id, "
     "(SELECT count(*) FROM team_members m WHERE m.team_id = t.id) FROM teams t ";
 
-// The managers of `org_id`'s teams, by team.
+// The managers of `org_id`'s teams (only team `only` when set), by team.
 Result<std::map<TeamId, std::vector<UserId>>> load_team_managers(storage::Connection& connection,
-                                                                 OrgId org_id) {
+                                                                 OrgId org_id,
+                                                                 std::optional<TeamId> only) {
   auto statement = connection.prepare(
-      "SELECT m.team_id, m.user_id FROM team_members m JOIN teams t ON t.id = m.team_id "
-      "WHERE t.org_id = ? AND m.is_manager = 1 ORDER BY m.team_id, m.user_id");
+      std::string("SELECT m.team_id, m.user_id FROM team_members m JOIN teams t ON t.id = "
+                  "m.team_id WHERE t.org_id = ? AND m.is_manager = 1 ") +
+      (only ? "AND t.id = ? " : "") + "ORDER BY m.team_id, m.user_id");
   if (!statement) return statement.error();
-  sql::bind(**statement, {org_id});
+  if (only) {
+    sql::bind(**statement, {org_id, *only});
+  } else {
+    sql::bind(**statement, {org_id});
+  }
   std::map<TeamId, std::vector<UserId>> managers;
   for (;;) {
     auto row = (*statement)->step();
@@ -62,7 +69,7 @@ Result<std::map<TeamId, std::vector<UserId>>> load_team_managers(storage::Connec
 
 Result<std::vector<Team>> load_teams(storage::Connection& connection, OrgId org_id,
                                      std::optional<TeamId> only) {
-  auto managers = load_team_managers(connection, org_id);
+  auto managers = load_team_managers(connection, org_id, only);
   if (!managers) return managers.error();
   auto statement = connection.prepare(std::string(kTeamColumns) +
                                       (only ? "WHERE t.org_id = ? AND t.id = ?"
@@ -92,15 +99,6 @@ Result<std::optional<Team>> load_team(storage::Connection& connection, OrgId org
   if (!teams) return teams.error();
   if (teams->empty()) return std::optional<Team>();
   return std::optional<Team>(std::move(teams->front()));
-}
-
-Result<void> require_department(storage::Connection& connection, OrgId org_id, DepartmentId id,
-                                std::string_view field) {
-  auto found = sql::exists(connection, "SELECT 1 FROM departments WHERE id = ? AND org_id = ?",
-                           {id, org_id});
-  if (!found) return found.error();
-  if (!*found) return fail(Errc::invalid_argument, std::string(field) + ": no such department");
-  return {};
 }
 
 Result<void> require_unique_sibling(storage::Connection& connection, OrgId org_id,
@@ -208,7 +206,9 @@ Result<Department> StructureService::create_department(const Actor& actor,
   const EpochMs now = clock_.now_ms();
   return db_.write([&](storage::Connection& connection) -> Result<Department> {
     if (parent_id) {
-      if (auto ok = require_department(connection, actor.org_id, *parent_id, "parent_id"); !ok) {
+      if (auto ok =
+              people_rules::require_department(connection, actor.org_id, *parent_id, "parent_id");
+          !ok) {
         return ok.error();
       }
     }
@@ -254,7 +254,9 @@ Result<Department> StructureService::update_department(const Actor& actor,
     boost::json::array changed;
     if (patch.parent_id && *patch.parent_id != department.parent_id) {
       if (const auto& parent = *patch.parent_id) {
-        if (auto ok = require_department(connection, actor.org_id, *parent, "parent_id"); !ok) {
+        if (auto ok =
+                people_rules::require_department(connection, actor.org_id, *parent, "parent_id");
+            !ok) {
           return ok.error();
         }
         // Walk up from the new parent: meeting the department itself would close a loop.
@@ -349,7 +351,8 @@ Result<Team> StructureService::create_team(const Actor& actor, std::string_view 
   if (auto ok = check_line("name", name, 1, kMaxNameCharacters); !ok) return ok.error();
   const EpochMs now = clock_.now_ms();
   return db_.write([&](storage::Connection& connection) -> Result<Team> {
-    if (auto ok = require_department(connection, actor.org_id, department_id, "department_id");
+    if (auto ok = people_rules::require_department(connection, actor.org_id, department_id,
+                                                   "department_id");
         !ok) {
       return ok.error();
     }
@@ -396,8 +399,8 @@ Result<Team> StructureService::update_team(const Actor& actor, std::string_view 
       changed.emplace_back("name");
     }
     if (patch.department_id && *patch.department_id != team.department_id) {
-      if (auto ok =
-              require_department(connection, actor.org_id, *patch.department_id, "department_id");
+      if (auto ok = people_rules::require_department(connection, actor.org_id, *patch.department_id,
+                                                     "department_id");
           !ok) {
         return ok.error();
       }
@@ -418,27 +421,16 @@ Result<Team> StructureService::update_team(const Actor& actor, std::string_view 
   });
 }
 
-Result<std::vector<UserId>> StructureService::delete_team(const Actor& actor,
-                                                          std::string_view remote_ip, TeamId id) {
+Result<Team> StructureService::delete_team(const Actor& actor, std::string_view remote_ip,
+                                           TeamId id) {
   if (auto ok = auth::authorize(actor, {Role::owner, Role::admin}, Scope::org_write); !ok) {
     return ok.error();
   }
   const EpochMs now = clock_.now_ms();
-  return db_.write([&](storage::Connection& connection) -> Result<std::vector<UserId>> {
+  return db_.write([&](storage::Connection& connection) -> Result<Team> {
     auto loaded = load_team(connection, actor.org_id, id);
     if (!loaded) return loaded.error();
     if (!*loaded) return team_not_found();
-    auto statement = connection.prepare("SELECT user_id FROM team_members WHERE team_id = ?");
-    if (!statement) return statement.error();
-    sql::bind(**statement, {id});
-    std::vector<UserId> members;
-    for (;;) {
-      auto row = (*statement)->step();
-      if (!row) return row.error();
-      if (!*row) break;
-      members.push_back((*statement)->column_int(0));
-    }
-    statement->reset();
     if (auto ok = sql::execute(connection, "DELETE FROM team_members WHERE team_id = ?", {id});
         !ok) {
       return ok.error();
@@ -449,10 +441,9 @@ Result<std::vector<UserId>> StructureService::delete_team(const Actor& actor,
       return ok.error();
     }
     auto audit_entry = entry(actor, "team.deleted", remote_ip, "team", id);
-    audit_entry.details = {{"name", (*loaded)->name},
-                           {"member_count", static_cast<std::int64_t>(members.size())}};
+    audit_entry.details = {{"name", (*loaded)->name}, {"member_count", (*loaded)->member_count}};
     if (auto ok = record(connection, std::move(audit_entry), now); !ok) return ok.error();
-    return members;
+    return std::move(**loaded);
   });
 }
 

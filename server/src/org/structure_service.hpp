@@ -97,9 +97,8 @@ class StructureService {
                                          const std::string& name, DepartmentId department_id);
   [[nodiscard]] Result<Team> update_team(const Actor& actor, std::string_view remote_ip, TeamId id,
                                          const TeamPatch& patch);
-  // The memberships go; the people stay. Returns the user ids that were members.
-  [[nodiscard]] Result<std::vector<UserId>> delete_team(const Actor& actor,
-                                                        std::string_view remote_ip, TeamId id);
+  // The memberships go; the people stay. Returns the team as it was (with its managers).
+  [[nodiscard]] Result<Team> delete_team(const Actor& actor, std::string_view remote_ip, TeamId id);
 
   // Ordered by name.
   [[nodiscard]] Result<std::vector<TeamMember>> list_members(const Actor& actor, TeamId team_id);

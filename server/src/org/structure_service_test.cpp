@@ -161,7 +161,8 @@ TEST_F(StructureTest, MembershipRulesAndAudit) {
   // Deleting the team drops memberships, keeps people.
   auto gone = structure_.delete_team(owner_, "", team->id);
   ASSERT_TRUE(gone);
-  EXPECT_EQ(*gone, std::vector<UserId>{manager_.user_id});
+  EXPECT_EQ(gone->member_count, 1);
+  EXPECT_EQ(gone->manager_ids, std::vector<UserId>{manager_.user_id});
   EXPECT_EQ(testing::scalar(db(), "SELECT count(*) FROM team_members"), 0);
   EXPECT_EQ(testing::scalar(db(), "SELECT count(*) FROM users"), 5);
   EXPECT_EQ(audit("team.deleted"), 1);

@@ -98,11 +98,18 @@ describe('ServerList', () => {
 
   it('reloads after a successful change only', async () => {
     let server = [1, 2];
-    const list = new ServerList(async () => [...server]);
+    let reads = 0;
+    const list = new ServerList(async () => {
+      reads += 1;
+      return [...server];
+    });
     await list.reload();
+    expect(reads).toBe(1);
     expect(await list.change(async () => void (server = [1]))).toBe(true);
+    expect(reads).toBe(2);
     expect(list.items).toEqual([1]);
     expect(await list.change(() => Promise.reject(new Error('forbidden')))).toBe(false);
+    expect(reads).toBe(2);
     expect(list.error).toBe('forbidden');
     expect(list.items).toEqual([1]);
   });
