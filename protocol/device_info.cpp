@@ -4,6 +4,59 @@
 
 namespace worktrace::protocol {
 
+boost::json::array screens_json(const std::vector<Screen>& screens) {
+  boost::json::array out;
+  for (const auto& screen : screens) {
+    out.emplace_back(boost::json::object{{"name", screen.name},
+                                         {"x", screen.x},
+                                         {"y", screen.y},
+                                         {"width", screen.width},
+                                         {"height", screen.height},
+                                         {"primary", screen.primary}});
+  }
+  return out;
+}
+
+Result<std::vector<Screen>> read_screens(const boost::json::value& value, const std::string& path) {
+  const auto* items = value.if_array();
+  if (items == nullptr || items->size() > kMaxScreens) {
+    return fail(Errc::invalid_argument,
+                path + ": must be an array of at most " + std::to_string(kMaxScreens) + " screens");
+  }
+  std::vector<Screen> screens;
+  for (std::size_t screen_idx = 0; screen_idx < items->size(); ++screen_idx) {
+    auto reader =
+        ObjectReader::open((*items)[screen_idx], path + "[" + std::to_string(screen_idx) + "]");
+    if (!reader) return reader.error();
+    Screen screen;
+    auto name = reader->optional_string("name", 64);
+    if (!name) return name.error();
+    screen.name = name->value_or("screen");
+    if (has_control_characters(screen.name)) {
+      return fail(Errc::invalid_argument,
+                  reader->path_of("name") + ": must not contain control characters");
+    }
+    constexpr std::int64_t kMaxPixels = 1'000'000;
+    auto x = reader->optional_int("x", -kMaxPixels, kMaxPixels);
+    if (!x) return x.error();
+    auto y = reader->optional_int("y", -kMaxPixels, kMaxPixels);
+    if (!y) return y.error();
+    auto width = reader->required_int("width", 1, kMaxPixels);
+    if (!width) return width.error();
+    auto height = reader->required_int("height", 1, kMaxPixels);
+    if (!height) return height.error();
+    auto primary = reader->optional_bool("primary");
+    if (!primary) return primary.error();
+    screen.x = x->value_or(0);
+    screen.y = y->value_or(0);
+    screen.width = *width;
+    screen.height = *height;
+    screen.primary = primary->value_or(false);
+    screens.push_back(std::move(screen));
+  }
+  return screens;
+}
+
 boost::json::object to_json(const DeviceInfo& info) {
   boost::json::array ips;
   for (const auto& address : info.local_ips) ips.emplace_back(address);
@@ -19,6 +72,7 @@ boost::json::object to_json(const DeviceInfo& info) {
       {"memory_bytes", info.memory_bytes},
       {"agent_version", info.agent_version},
       {"local_ips", std::move(ips)},
+      {"screens", screens_json(info.screens)},
   };
 }
 
@@ -67,6 +121,11 @@ Result<DeviceInfo> read_device_info(const ObjectReader& reader) {
       }
       info.local_ips.emplace_back(*address);
     }
+  }
+  if (const auto* screens = reader.object().if_contains("screens")) {
+    auto read = read_screens(*screens, reader.path_of("screens"));
+    if (!read) return read.error();
+    info.screens = std::move(*read);
   }
   return info;
 }

@@ -3,6 +3,7 @@
 #include "core/result.hpp"
 #include "protocol/json_reader.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include <cstdint>
@@ -10,6 +11,18 @@
 #include <vector>
 
 namespace worktrace::protocol {
+
+// One monitor of the device's desktop, in pixels of the whole screen.
+struct Screen {
+  std::string name;  // the output's name, e.g. "HDMI-1"; "screen" when unknown
+  std::int64_t x = 0;
+  std::int64_t y = 0;
+  std::int64_t width = 0;
+  std::int64_t height = 0;
+  bool primary = false;
+
+  bool operator==(const Screen&) const = default;
+};
 
 // What an agent reports about its machine. Sent at enrolment, in the control channel's
 // `hello`, and again as `device_info` whenever it changes. The server adds the remote IP
@@ -26,14 +39,20 @@ struct DeviceInfo {
   std::int64_t memory_bytes = 0;
   std::string agent_version;
   std::vector<std::string> local_ips;
+  std::vector<Screen> screens;
 
   bool operator==(const DeviceInfo&) const = default;
 };
 
 inline constexpr std::size_t kMaxDeviceTextBytes = 255;
 inline constexpr std::size_t kMaxLocalIps = 32;
+inline constexpr std::size_t kMaxScreens = 16;
 
 [[nodiscard]] boost::json::object to_json(const DeviceInfo& info);
+[[nodiscard]] boost::json::array screens_json(const std::vector<Screen>& screens);
+// Reads an array of Screen objects (at most kMaxScreens), naming the bad path.
+[[nodiscard]] Result<std::vector<Screen>> read_screens(const boost::json::value& value,
+                                                       const std::string& path);
 
 // Reads a DeviceInfo object; unknown keys are ignored so newer agents can talk to older
 // servers. Text fields must be free of control characters. Errors name the path, e.g.

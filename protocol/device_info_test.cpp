@@ -18,6 +18,8 @@ DeviceInfo sample() {
   info.memory_bytes = 16LL << 30;
   info.agent_version = "0.1.0";
   info.local_ips = {"192.0.2.10", "fe80::1"};
+  info.screens = {{.name = "eDP-1", .width = 1920, .height = 1080, .primary = true},
+                  {.name = "HDMI-1", .x = 1920, .width = 2560, .height = 1440}};
   return info;
 }
 
@@ -55,6 +57,25 @@ TEST(DeviceInfoTest, RejectsControlCharactersThatCouldForgeLogLines) {
   doc = parse_json(R"({"hostname":"h","os_name":"\u001b[31mred","agent_version":"1"})");
   ASSERT_TRUE(doc);
   EXPECT_FALSE(read_device_info(*ObjectReader::open(*doc, "$.device")));
+}
+
+TEST(DeviceInfoTest, ChecksScreens) {
+  auto doc =
+      parse_json(R"({"hostname":"h","agent_version":"1","screens":[{"width":0,"height":5}]})");
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(read_device_info(*ObjectReader::open(*doc, "$.device")).error().message,
+            "$.device.screens[0].width: must be between 1 and 1000000");
+  doc = parse_json(R"({"hostname":"h","agent_version":"1","screens":{}})");
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(read_device_info(*ObjectReader::open(*doc, "$.device")).error().message,
+            "$.device.screens: must be an array of at most 16 screens");
+  doc =
+      parse_json(R"({"hostname":"h","agent_version":"1","screens":[{"width":800,"height":600}]})");
+  ASSERT_TRUE(doc);
+  auto decoded = read_device_info(*ObjectReader::open(*doc));
+  ASSERT_TRUE(decoded);
+  ASSERT_EQ(decoded->screens.size(), 1U);
+  EXPECT_EQ(decoded->screens[0].name, "screen");
 }
 
 TEST(DeviceInfoTest, IgnoresUnknownKeysFromNewerAgents) {

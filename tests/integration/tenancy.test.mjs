@@ -214,6 +214,26 @@ const kRoutes = {
     allow: ['owner', 'admin'],
     deny: ['manager', 'employeeA'],
   },
+  'POST /api/v1/agent/activity': { public: 'a device credential; tested in activity_ingest.test.mjs' },
+  'GET /api/v1/people/{}/timeline': {
+    target: () => `/api/v1/people/${A.people.employeeA.id}/timeline`,
+    allow: ['owner', 'admin', 'manager', 'employeeA'],
+    deny: ['managerB', 'employeeB'],
+  },
+  'GET /api/v1/people/{}/input': {
+    target: () => `/api/v1/people/${A.people.employeeA.id}/input`,
+    allow: ['owner', 'admin', 'manager', 'employeeA'],
+    deny: ['managerB', 'employeeB'],
+  },
+  'GET /api/v1/org/tracking': { list: { allow: ['owner', 'admin', 'manager', 'employeeA'] } },
+  'PUT /api/v1/org/tracking': { list: { deny: ['manager', 'employeeA'], body: () => ({ notify_on_start: true }) } },
+  'PUT /api/v1/people/{}/tracking': {
+    target: () => `/api/v1/people/${A.people.employeeA.id}/tracking`,
+    body: () => ({ paused: false }),
+    allow: ['owner', 'admin'],
+    deny: ['manager', 'employeeA'],
+  },
+  'GET /api/v1/activity/live': { list: { allow: ['owner', 'admin', 'manager', 'employeeA'] } },
   'GET /api/v1/audit': { list: { allow: ['owner', 'admin'], deny: ['manager', 'employeeA'] } },
   'GET /api/v1/audit/verify': { list: { allow: ['owner', 'admin'], deny: ['manager', 'employeeA'] } },
 };

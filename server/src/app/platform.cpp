@@ -23,7 +23,14 @@ Platform::Platform(storage::Db& db, const Clock& clock, auth::SecretKey key,
                    org::OrgOptions options)
     : auth_(db, clock, key),
       org_(db, auth_, clock, std::move(options)),
+      tracking_(db, hub_, auth_, clock),
+      presence_(db, hub_, auth_, tracking_, clock),
       devices_(db, hub_, auth_, clock),
+      ingest_(db, clock,
+              [this](const api::Request& request) {
+                return devices_.agent_channel().authenticate(request);
+              }),
+      timeline_(db, auth_, clock),
       audit_(db, auth_) {
   // A dashboard connection lives only as long as the session that opened it.
   auth_.on_sessions_ended([this](UserId user, std::optional<std::int64_t> only_session,
@@ -52,6 +59,14 @@ Platform::Platform(storage::Db& db, const Clock& clock, auth::SecretKey key,
   auth_.register_routes(router_);
   org_.register_routes(router_);
   devices_.register_routes(router_);
+  ingest_.register_routes(router_);
+  timeline_.register_routes(router_);
+  // The agent's config after its welcome, its activity messages, and live presence.
+  devices_.add_agent_handler(presence_);
+  // A device given to another person follows that person's pause at once.
+  devices_.on_assigned([this](DeviceId device) { tracking_.push_config(device); });
+  tracking_.register_routes(router_);
+  presence_.register_routes(router_);
   audit_.register_routes(router_);
 }
 

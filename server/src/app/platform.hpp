@@ -1,5 +1,7 @@
 #pragma once
 
+#include "activity/ingest_service.hpp"
+#include "activity/timeline_service.hpp"
 #include "api/router.hpp"
 #include "app/config.hpp"
 #include "audit/audit_routes.hpp"
@@ -10,6 +12,8 @@
 #include "org/org_routes.hpp"
 #include "realtime/hub.hpp"
 #include "storage/db.hpp"
+#include "tracking/presence.hpp"
+#include "tracking/tracking_service.hpp"
 
 namespace worktrace::app {
 
@@ -29,13 +33,18 @@ class Platform {
 
   realtime::Hub& hub() { return hub_; }
   devices::DeviceService& devices() { return devices_; }
+  tracking::TrackingService& tracking() { return tracking_; }
   const api::Router& router() const { return router_; }
 
  private:
   realtime::Hub hub_;
   auth::AuthService auth_;
   org::OrgRoutes org_;
+  tracking::TrackingService tracking_;
+  tracking::Presence presence_;  // an agent handler of devices_: declared before it
   devices::DeviceService devices_;
+  activity::IngestService ingest_;  // authenticates agents through devices_: declared after it
+  activity::TimelineService timeline_;
   audit::AuditRoutes audit_;
   api::Router router_;
 };

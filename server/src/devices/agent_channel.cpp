@@ -39,8 +39,13 @@ Result<DevicePrincipal> AgentChannel::authenticate(const api::Request& upgrade) 
   return (*match)->principal;
 }
 
-std::string AgentChannel::on_connected(const DevicePrincipal& device,
-                                       const std::string& remote_ip) {
+void AgentChannel::add_handler(realtime::AgentMessageHandler& handler) {
+  handlers_.push_back(&handler);
+}
+
+std::vector<std::string> AgentChannel::on_connected(const DevicePrincipal& device,
+                                                    const std::string& remote_ip) {
+  bool revoked = false;
   auto updated = store_.mark_connected(device.org_id, device.device_id, remote_ip, clock_.now_ms());
   if (!updated) {
     spdlog::error("devices: cannot record the connection of device {}: {}", device.device_id,
@@ -49,6 +54,7 @@ std::string AgentChannel::on_connected(const DevicePrincipal& device,
     // Revoked between authentication and registration: the revoke's disconnect_agent may
     // have run before the hub knew this connection, so close it here (it is registered now).
     hub_.disconnect_agent(device.device_id, kRevokedReason);
+    revoked = true;
   } else if (*updated) {
     publish_device_event(
         hub_, device.org_id,
@@ -59,7 +65,12 @@ std::string AgentChannel::on_connected(const DevicePrincipal& device,
                                        {"device_id", device.device_id},
                                        {"org_id", device.org_id},
                                        {"server_version", kVersion}};
-  return boost::json::serialize(welcome);
+  std::vector<std::string> messages{boost::json::serialize(welcome)};
+  if (revoked) return messages;
+  for (auto* handler : handlers_) {
+    for (auto& message : handler->on_connected(device)) messages.push_back(std::move(message));
+  }
+  return messages;
 }
 
 Result<std::optional<std::string>> AgentChannel::on_text(const DevicePrincipal& device,
@@ -67,6 +78,11 @@ Result<std::optional<std::string>> AgentChannel::on_text(const DevicePrincipal& 
   auto parsed = protocol::read_typed_message(message, kMaxAgentMessageBytes);
   if (!parsed) return parsed.error();
   if (parsed->type != "hello" && parsed->type != "device_info") {
+    for (auto* handler : handlers_) {
+      if (handler->handles(parsed->type)) {
+        return handler->on_message(device, parsed->type, parsed->json);
+      }
+    }
     return fail(Errc::invalid_argument, "unknown message type '" + parsed->type + "'");
   }
   auto reader = protocol::ObjectReader::open(parsed->json);
@@ -100,6 +116,7 @@ void AgentChannel::on_disconnected(const DevicePrincipal& device) {
       hub_, device.org_id,
       {{"type", "device.offline"}, {"device_id", device.device_id}, {"last_seen_at", now}},
       seen && *seen ? **seen : unassigned(device));
+  for (auto* handler : handlers_) handler->on_disconnected(device);
 }
 
 }  // namespace worktrace::devices

@@ -5,6 +5,9 @@
 #include "realtime/channels.hpp"
 #include "realtime/hub.hpp"
 
+#include <string>
+#include <vector>
+
 namespace worktrace::devices {
 
 // Largest message accepted from an agent (docs/api/v1.md).
@@ -22,22 +25,29 @@ class AgentChannel final : public realtime::AgentChannelHandler {
 
   // Errc::unauthenticated for a missing, malformed, unknown or revoked credential.
   [[nodiscard]] Result<DevicePrincipal> authenticate(const api::Request& upgrade) override;
+  // Adds the handler of more message types (activity, ...). Call before serving: the list is
+  // not guarded. `handler` must outlive the channel.
+  void add_handler(realtime::AgentMessageHandler& handler);
+
   // Records remote IP and last-seen, publishes device.online (with online=true whether or not
-  // the hub has registered the connection yet), returns the welcome. A device revoked since
-  // authenticate() is disconnected instead (1008 kRevokedReason).
-  [[nodiscard]] std::string on_connected(const DevicePrincipal& device,
-                                         const std::string& remote_ip) override;
+  // the hub has registered the connection yet), returns the welcome and then what the added
+  // handlers send on connection. A device revoked since authenticate() is disconnected
+  // instead (1008 kRevokedReason) and gets only the welcome.
+  [[nodiscard]] std::vector<std::string> on_connected(const DevicePrincipal& device,
+                                                      const std::string& remote_ip) override;
   // `hello` and `device_info` store the device's info when it changed and then publish
-  // device.updated; no reply. Other types: Errc::invalid_argument "unknown message type 'x'".
+  // device.updated; no reply. Types an added handler handles go to it. Other types:
+  // Errc::invalid_argument "unknown message type 'x'".
   [[nodiscard]] Result<std::optional<std::string>> on_text(const DevicePrincipal& device,
                                                            std::string_view message) override;
-  // Records last-seen and publishes device.offline.
+  // Records last-seen, publishes device.offline, then tells the added handlers.
   void on_disconnected(const DevicePrincipal& device) override;
 
  private:
   DeviceStore& store_;
   realtime::Hub& hub_;
   const Clock& clock_;
+  std::vector<realtime::AgentMessageHandler*> handlers_;  // set before serving, then read-only
 };
 
 }  // namespace worktrace::devices

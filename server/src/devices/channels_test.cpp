@@ -83,7 +83,9 @@ TEST_F(ChannelsTest, AgentsAuthenticateWithTheirCredentialUnlessRevoked) {
 
 TEST_F(ChannelsTest, ConnectingRecordsTheAddressWelcomesAndTellsOnlyTheOrganization) {
   clock_.advance(5'000);
-  const std::string welcome = agent().on_connected(principal_, "203.0.113.9");
+  const auto sent = agent().on_connected(principal_, "203.0.113.9");
+  ASSERT_EQ(sent.size(), 1U);
+  const std::string& welcome = sent.front();
   EXPECT_EQ(boost::json::parse(welcome),
             boost::json::parse(R"({"type":"welcome","device_id":)" + std::to_string(device_id_) +
                                R"(,"org_id":)" + std::to_string(acme_) +
@@ -98,6 +100,53 @@ TEST_F(ChannelsTest, ConnectingRecordsTheAddressWelcomesAndTellsOnlyTheOrganizat
   EXPECT_EQ(messages[0].at("device").at("remote_ip"), "203.0.113.9");
   EXPECT_EQ(messages[0].at("device").at("online"), true);
   EXPECT_TRUE(globex_viewer_->messages().empty());
+}
+
+// A domain's handler of further message types, recording what the channel hands it.
+class RecordingHandler final : public realtime::AgentMessageHandler {
+ public:
+  std::vector<std::string> on_connected(const DevicePrincipal& device) override {
+    connected.push_back(device.device_id);
+    return {R"({"type":"config"})"};
+  }
+  bool handles(std::string_view type) const override { return type == "activity"; }
+  Result<std::optional<std::string>> on_message(const DevicePrincipal& device,
+                                                std::string_view type,
+                                                const boost::json::value& json) override {
+    messages.emplace_back(device.device_id,
+                          std::string(type) + ":" + std::string(json.at("state").as_string()));
+    return std::optional<std::string>(R"({"type":"ok"})");
+  }
+  void on_disconnected(const DevicePrincipal& device) override {
+    disconnected.push_back(device.device_id);
+  }
+
+  std::vector<DeviceId> connected;
+  std::vector<std::pair<DeviceId, std::string>> messages;
+  std::vector<DeviceId> disconnected;
+};
+
+TEST_F(ChannelsTest, HandlersGetTheirTypesAndSendAfterTheWelcome) {
+  RecordingHandler handler;
+  devices_.add_agent_handler(handler);
+  const auto sent = agent().on_connected(principal_, "203.0.113.9");
+  ASSERT_EQ(sent.size(), 2U);
+  EXPECT_EQ(boost::json::parse(sent[0]).at("type"), "welcome");
+  EXPECT_EQ(sent[1], R"({"type":"config"})");
+  EXPECT_EQ(handler.connected, std::vector<DeviceId>{device_id_});
+
+  auto reply = agent().on_text(principal_, R"({"type":"activity","state":"idle"})");
+  ASSERT_TRUE(reply) << reply.error().message;
+  EXPECT_EQ(reply->value_or(""), R"({"type":"ok"})");
+  ASSERT_EQ(handler.messages.size(), 1U);
+  EXPECT_EQ(handler.messages[0].second, "activity:idle");
+
+  auto unknown = agent().on_text(principal_, R"({"type":"screenshot"})");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().message, "unknown message type 'screenshot'");
+
+  agent().on_disconnected(principal_);
+  EXPECT_EQ(handler.disconnected, std::vector<DeviceId>{device_id_});
 }
 
 TEST_F(ChannelsTest, EmployeesHearOnlyOfTheirOwnDevices) {

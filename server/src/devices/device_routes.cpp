@@ -103,6 +103,9 @@ Result<api::Response> DeviceService::patch(const api::Request& request) {
   publish_device_event(hub_, actor->org_id,
                        {{"type", "device.updated"}, {"device", device_json(after.device, online)}},
                        after, &(*updated)->before);
+  if (after.device.user_id != (*updated)->before.device.user_id && on_assigned_) {
+    on_assigned_(*id);
+  }
   return api::Response::json(200, listing_json(after, online));
 }
 

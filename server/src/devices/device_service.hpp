@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -63,6 +64,14 @@ class DeviceService {
   void register_routes(api::Router& router);
 
   realtime::AgentChannelHandler& agent_channel() { return agent_channel_; }
+  // Calls `fn(device)` after a device was given to another person (or to nobody), once the
+  // change is committed. Set before serving.
+  void on_assigned(std::function<void(DeviceId)> fn) { on_assigned_ = std::move(fn); }
+
+  // Hands the agent messages `handler` handles to it (AgentChannel::add_handler).
+  void add_agent_handler(realtime::AgentMessageHandler& handler) {
+    agent_channel_.add_handler(handler);
+  }
   ViewerChannel& viewer_channel() { return viewer_channel_; }
 
   // Starts a thread that calls viewer_channel().close_ended_sessions() every `interval`, so
@@ -93,6 +102,7 @@ class DeviceService {
   const Clock& clock_;
   AgentChannel agent_channel_;
   ViewerChannel viewer_channel_;
+  std::function<void(DeviceId)> on_assigned_;  // set before serving, then read-only
 
   std::mutex sweep_mutex_;
   std::condition_variable_any sweep_wakeup_;

@@ -17,7 +17,7 @@ constexpr std::size_t kMaxRemoteIpBytes = 64;
 constexpr std::string_view kDeviceColumns =
     "id, org_id, user_id, name, hostname, os_name, os_id, os_version, kernel, arch, cpu_model, "
     "cpu_cores, memory_bytes, agent_version, local_ips, remote_ip, enrolled_at, last_seen_at, "
-    "revoked_at";
+    "revoked_at, screens";
 
 std::string sql(std::string_view before, std::string_view after = {}) {
   std::string text(before);
@@ -44,6 +44,19 @@ std::vector<std::string> parse_local_ips(const std::string& text) {
   return addresses;
 }
 
+std::string screens_text(const std::vector<protocol::Screen>& screens) {
+  return boost::json::serialize(protocol::screens_json(screens));
+}
+
+// Our own column, written by screens_text(); anything else reads as no screens.
+std::vector<protocol::Screen> parse_screens(const std::string& text) {
+  boost::system::error_code ec;
+  const auto json = boost::json::parse(text, ec);
+  if (ec) return {};
+  auto screens = protocol::read_screens(json, "screens");
+  return screens ? std::move(*screens) : std::vector<protocol::Screen>();
+}
+
 Device read_device(const storage::Statement& s) {
   Device device;
   device.id = s.column_int(0);
@@ -65,10 +78,11 @@ Device read_device(const storage::Statement& s) {
   device.enrolled_at = s.column_int(16);
   device.last_seen_at = s.column_int(17);
   if (!s.column_is_null(18)) device.revoked_at = s.column_int(18);
+  device.info.screens = parse_screens(s.column_text(19));
   return device;
 }
 
-// Binds the DeviceInfo columns hostname .. local_ips to parameters first .. first+10.
+// Binds the DeviceInfo columns hostname .. local_ips, screens to parameters first .. first+11.
 void bind_info(storage::Statement& s, int first, const protocol::DeviceInfo& info) {
   s.bind_text(first, info.hostname);
   s.bind_text(first + 1, info.os_name);
@@ -81,6 +95,7 @@ void bind_info(storage::Statement& s, int first, const protocol::DeviceInfo& inf
   s.bind_int(first + 8, info.memory_bytes);
   s.bind_text(first + 9, info.agent_version);
   s.bind_text(first + 10, local_ips_text(info.local_ips));
+  s.bind_text(first + 11, screens_text(info.screens));
 }
 
 // Steps `statement` once and reads the device of its row, if any.
@@ -104,7 +119,7 @@ Result<std::optional<Device>> find_in(storage::Connection& connection, OrgId org
 constexpr std::string_view kListingDeviceColumns =
     "d.id, d.org_id, d.user_id, d.name, d.hostname, d.os_name, d.os_id, d.os_version, d.kernel, "
     "d.arch, d.cpu_model, d.cpu_cores, d.memory_bytes, d.agent_version, d.local_ips, "
-    "d.remote_ip, d.enrolled_at, d.last_seen_at, d.revoked_at";
+    "d.remote_ip, d.enrolled_at, d.last_seen_at, d.revoked_at, d.screens";
 
 // Devices with their owner's name (the column after the device's); the owner must be of the
 // same organization.
@@ -118,7 +133,7 @@ std::string listing_sql(std::string_view where) {
 DeviceListing read_listing(const storage::Statement& s) {
   DeviceListing listing;
   listing.device = read_device(s);
-  constexpr int kUserNameColumn = 19;
+  constexpr int kUserNameColumn = 20;
   if (!s.column_is_null(kUserNameColumn)) listing.user_name = s.column_text(kUserNameColumn);
   return listing;
 }
@@ -182,17 +197,17 @@ Result<std::optional<Enrollment>> DeviceStore::enroll(const auth::TokenHash& tok
     auto insert = connection.prepare(
         "INSERT INTO devices (org_id, credential_hash, name, hostname, os_name, os_id, "
         "os_version, kernel, arch, cpu_model, cpu_cores, memory_bytes, agent_version, local_ips, "
-        "remote_ip, enrolled_at, last_seen_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+        "screens, remote_ip, enrolled_at, last_seen_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     if (!insert) return insert.error();
     auto& s = **insert;
     s.bind_int(1, enrollment.org_id);
     s.bind_blob(2, credential_hash);
     s.bind_text(3, name);
     bind_info(s, 4, info);
-    s.bind_text(15, remote_ip.substr(0, kMaxRemoteIpBytes));
-    s.bind_int(16, now);
+    s.bind_text(16, remote_ip.substr(0, kMaxRemoteIpBytes));
     s.bind_int(17, now);
+    s.bind_int(18, now);
     auto inserted = s.step();
     if (!inserted) return inserted.error();
     if (!*inserted) return fail(Errc::internal, "INSERT ... RETURNING gave no row");
@@ -405,12 +420,12 @@ Result<std::optional<DeviceListing>> DeviceStore::update_info(OrgId org_id, Devi
     auto statement = connection.prepare(
         "UPDATE devices SET hostname = ?, os_name = ?, os_id = ?, os_version = ?, kernel = ?, "
         "arch = ?, cpu_model = ?, cpu_cores = ?, memory_bytes = ?, agent_version = ?, "
-        "local_ips = ?, last_seen_at = ? WHERE id = ? AND org_id = ?");
+        "local_ips = ?, screens = ?, last_seen_at = ? WHERE id = ? AND org_id = ?");
     if (!statement) return statement.error();
     bind_info(**statement, 1, info);
-    (*statement)->bind_int(12, now);
-    (*statement)->bind_int(13, device_id);
-    (*statement)->bind_int(14, org_id);
+    (*statement)->bind_int(13, now);
+    (*statement)->bind_int(14, device_id);
+    (*statement)->bind_int(15, org_id);
     if (auto done = (*statement)->step(); !done) return done.error();
     (*current)->device.info = info;
     (*current)->device.last_seen_at = now;

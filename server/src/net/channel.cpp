@@ -43,7 +43,9 @@ class AgentChannel final : public Channel {
     // same device ending meanwhile sees itself replaced and does not announce it offline.
     peer_ = peer.get();
     context_.hub.agent_connected(device_, peer);
-    peer->send(Frame::text(context_.agents.on_connected(device_, remote_ip_)));
+    for (auto& message : context_.agents.on_connected(device_, remote_ip_)) {
+      peer->send(Frame::text(std::move(message)));
+    }
   }
 
   std::optional<std::string> on_text(std::string_view message) override {

@@ -39,14 +39,15 @@ Result<DevicePrincipal> FakeAgents::authenticate(const api::Request& upgrade) {
   return DevicePrincipal{kDeviceId, 1, std::nullopt};
 }
 
-std::string FakeAgents::on_connected(const DevicePrincipal& device, const std::string& remote_ip) {
+std::vector<std::string> FakeAgents::on_connected(const DevicePrincipal& device,
+                                                  const std::string& remote_ip) {
   {
     const std::lock_guard lock(mutex_);
     last_remote_ip_ = remote_ip;
   }
   ++connects;
-  return boost::json::serialize(
-      boost::json::object{{"type", "welcome"}, {"device_id", device.device_id}});
+  return {boost::json::serialize(
+      boost::json::object{{"type", "welcome"}, {"device_id", device.device_id}})};
 }
 
 Result<std::optional<std::string>> FakeAgents::on_text(const DevicePrincipal&,

@@ -41,7 +41,8 @@ class FakeAgents final : public realtime::AgentChannelHandler {
  public:
   static constexpr DeviceId kDeviceId = 7;
   Result<DevicePrincipal> authenticate(const api::Request& upgrade) override;
-  std::string on_connected(const DevicePrincipal& device, const std::string& remote_ip) override;
+  std::vector<std::string> on_connected(const DevicePrincipal& device,
+                                        const std::string& remote_ip) override;
   Result<std::optional<std::string>> on_text(const DevicePrincipal& device,
                                              std::string_view message) override;
   void on_disconnected(const DevicePrincipal& device) override;

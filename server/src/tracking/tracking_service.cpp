@@ -1,0 +1,164 @@
+#include "tracking/tracking_service.hpp"
+
+#include "audit/audit_log.hpp"
+#include "auth/policy.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/json/array.hpp>
+
+#include <algorithm>
+
+namespace worktrace::tracking {
+
+TrackingService::TrackingService(storage::Db& db, realtime::Hub& hub, auth::AuthService& auth,
+                                 const Clock& clock)
+    : db_(db), hub_(hub), auth_(auth), clock_(clock) {}
+
+Result<TrackingPolicy> TrackingService::policy(const Actor& actor) {
+  if (auto allowed = auth::authorize(
+          actor, {Role::owner, Role::admin, Role::manager, Role::employee}, Scope::org_read);
+      !allowed) {
+    return allowed.error();
+  }
+  return db_.read(
+      [&](storage::Connection& connection) { return load_policy(connection, actor.org_id); });
+}
+
+Result<TrackingPolicy> TrackingService::update_policy(const Actor& actor,
+                                                      std::string_view remote_ip,
+                                                      const PolicyPatch& patch) {
+  if (auto allowed = auth::authorize(actor, {Role::owner, Role::admin}, Scope::org_write);
+      !allowed) {
+    return allowed.error();
+  }
+  const EpochMs now = clock_.now_ms();
+  bool changed_any = false;
+  auto updated = db_.write([&](storage::Connection& connection) -> Result<TrackingPolicy> {
+    auto policy = load_policy(connection, actor.org_id);
+    if (!policy) return policy.error();
+    const std::vector<std::string> changed = apply_patch(*policy, patch);
+    if (changed.empty()) return policy;
+    if (auto stored = store_policy(connection, actor.org_id, *policy, now); !stored) {
+      return stored.error();
+    }
+    auto entry = audit::entry_for(actor, "tracking.updated", remote_ip);
+    entry.target_type = "org";
+    entry.target_id = std::to_string(actor.org_id);
+    boost::json::array fields;
+    for (const auto& field : changed) fields.emplace_back(field);
+    entry.details["changed"] = std::move(fields);
+    if (auto appended = audit::append(connection, std::move(entry), now); !appended) {
+      return appended.error();
+    }
+    changed_any = true;
+    return policy;
+  });
+  if (updated && changed_any) push(actor.org_id, {});
+  return updated;
+}
+
+Result<void> TrackingService::set_paused(const Actor& actor, std::string_view remote_ip,
+                                         UserId user_id, bool paused) {
+  if (auto allowed = auth::authorize(actor, {Role::owner, Role::admin}, Scope::people_write);
+      !allowed) {
+    return allowed.error();
+  }
+  const EpochMs now = clock_.now_ms();
+  bool changed = false;
+  auto done = db_.write([&](storage::Connection& connection) -> Result<void> {
+    auto current =
+        connection.prepare("SELECT tracking_paused FROM users WHERE id = ? AND org_id = ?");
+    if (!current) return current.error();
+    (*current)->bind_int(1, user_id);
+    (*current)->bind_int(2, actor.org_id);
+    auto row = (*current)->step();
+    if (!row) return row.error();
+    if (!*row) return fail(Errc::not_found, "person not found");
+    if (((*current)->column_int(0) != 0) == paused) return {};
+    current->reset();
+
+    auto update = connection.prepare("UPDATE users SET tracking_paused = ? WHERE id = ?");
+    if (!update) return update.error();
+    (*update)->bind_int(1, paused ? 1 : 0);
+    (*update)->bind_int(2, user_id);
+    if (auto stepped = (*update)->step(); !stepped) return stepped.error();
+
+    auto entry =
+        audit::entry_for(actor, paused ? "tracking.paused" : "tracking.resumed", remote_ip);
+    entry.target_type = "user";
+    entry.target_id = std::to_string(user_id);
+    entry.subject_user_id = user_id;
+    if (auto appended = audit::append(connection, std::move(entry), now); !appended) {
+      return appended.error();
+    }
+    changed = true;
+    return {};
+  });
+  if (done && changed) push(actor.org_id, DeviceFilter{std::nullopt, user_id});
+  return done;
+}
+
+Result<std::string> TrackingService::config_message(const DevicePrincipal& device) {
+  return db_.read([&](storage::Connection& connection) -> Result<std::string> {
+    auto policy = load_policy(connection, device.org_id);
+    if (!policy) return policy.error();
+    auto devices =
+        load_device_tracking(connection, device.org_id, DeviceFilter{device.device_id, {}});
+    if (!devices) return devices.error();
+    if (devices->empty()) return fail(Errc::not_found, "device not found");
+    const DeviceTracking& found = devices->front();
+    return config_message_json(*policy, found.paused, found.last_seq);
+  });
+}
+
+void TrackingService::push_config(DeviceId device_id) {
+  if (!hub_.is_online(device_id)) return;
+  auto org_id = db_.read([&](storage::Connection& connection) -> Result<std::optional<OrgId>> {
+    auto statement = connection.prepare("SELECT org_id FROM devices WHERE id = ?");
+    if (!statement) return statement.error();
+    (*statement)->bind_int(1, device_id);
+    auto row = (*statement)->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<OrgId>();
+    return std::optional<OrgId>((*statement)->column_int(0));
+  });
+  if (!org_id) {
+    spdlog::error("tracking: cannot find the organization of device {}: {}", device_id,
+                  org_id.error().message);
+    return;
+  }
+  if (!*org_id) return;
+  push(**org_id, DeviceFilter{device_id, {}});
+}
+
+void TrackingService::push(OrgId org_id, const DeviceFilter& filter) {
+  const std::vector<DeviceId> online = hub_.online_devices(org_id);
+  if (online.empty()) return;
+  struct Message {
+    DeviceId device_id = 0;
+    std::string text;
+  };
+  auto messages = db_.read([&](storage::Connection& connection) -> Result<std::vector<Message>> {
+    auto policy = load_policy(connection, org_id);
+    if (!policy) return policy.error();
+    auto devices = load_device_tracking(connection, org_id, filter);
+    if (!devices) return devices.error();
+    std::vector<Message> built;
+    for (const DeviceTracking& device : *devices) {
+      if (std::find(online.begin(), online.end(), device.device_id) == online.end()) continue;
+      built.push_back(
+          {device.device_id, config_message_json(*policy, device.paused, device.last_seq)});
+    }
+    return built;
+  });
+  if (!messages) {
+    spdlog::error("tracking: cannot build the configs of organization {}: {}", org_id,
+                  messages.error().message);
+    return;
+  }
+  for (auto& message : *messages) {
+    hub_.send_to_agent(message.device_id, realtime::Frame::text(std::move(message.text)));
+  }
+}
+
+}  // namespace worktrace::tracking

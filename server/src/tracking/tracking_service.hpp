@@ -1,0 +1,71 @@
+#pragma once
+
+#include "api/router.hpp"
+#include "auth/auth_service.hpp"
+#include "core/actor.hpp"
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "realtime/hub.hpp"
+#include "storage/db.hpp"
+#include "tracking/tracking_policy.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace worktrace::tracking {
+
+// The organization's tracking policy and the per-person pause (restriction of processing), and
+// the `config` each agent gets after its welcome and again whenever what it says changes.
+// Every change is audit-logged in its own transaction, then pushed to the online agents it
+// concerns. Thread-safe: no mutable state of its own.
+class TrackingService {
+ public:
+  // All references must outlive the service.
+  TrackingService(storage::Db& db, realtime::Hub& hub, auth::AuthService& auth, const Clock& clock);
+  TrackingService(const TrackingService&) = delete;
+  TrackingService& operator=(const TrackingService&) = delete;
+
+  // The caller's organization's policy: every role (scope org:read).
+  [[nodiscard]] Result<TrackingPolicy> policy(const Actor& actor);
+
+  // Applies `patch` (owner/admin, scope org:write). When something changed: stores it, appends
+  // tracking.updated {changed:[fields]} in the same transaction, then pushes the new config
+  // to every online agent of the organization. Returns the policy as it is now.
+  [[nodiscard]] Result<TrackingPolicy> update_policy(const Actor& actor, std::string_view remote_ip,
+                                                     const PolicyPatch& patch);
+
+  // Pauses or resumes the tracking of person `user_id` (owner/admin, scope people:write;
+  // Errc::not_found for a person of another organization or none). When it changed: stores
+  // it, appends tracking.paused / tracking.resumed in the same transaction, then pushes the new
+  // config to the person's online agents.
+  [[nodiscard]] Result<void> set_paused(const Actor& actor, std::string_view remote_ip,
+                                        UserId user_id, bool paused);
+
+  // The `config` message for `device` as things are now: its organization's policy, the
+  // assigned person's pause (an unassigned device: not paused) and its ingest cursor.
+  // Errc::not_found when the device is not (or no longer) an unrevoked device of its org.
+  [[nodiscard]] Result<std::string> config_message(const DevicePrincipal& device);
+
+  // Sends the current config to device `device_id` if it is online here (after its
+  // assignment changed). Best effort: a failure is logged, never returned.
+  void push_config(DeviceId device_id);
+
+  // GET and PUT /api/v1/org/tracking, PUT /api/v1/people/{id}/tracking.
+  void register_routes(api::Router& router);
+
+ private:
+  // Sends the current config to the online agents of `org_id` that match `filter`.
+  void push(OrgId org_id, const DeviceFilter& filter);
+
+  [[nodiscard]] Result<api::Response> get_policy(const api::Request& request);
+  [[nodiscard]] Result<api::Response> put_policy(const api::Request& request);
+  [[nodiscard]] Result<api::Response> put_person_tracking(const api::Request& request);
+
+  storage::Db& db_;
+  realtime::Hub& hub_;
+  auth::AuthService& auth_;
+  const Clock& clock_;
+};
+
+}  // namespace worktrace::tracking
