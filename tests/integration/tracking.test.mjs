@@ -132,6 +132,27 @@ describe('config', () => {
       await otherAgent.close();
     }
   });
+
+  test('a device given to a paused person gets paused:true at once, and back', async () => {
+    const owner = A.people.owner.client;
+    const paused = A.people.employeeB;
+    const device = A.devices.employeeA;
+    expectStatus(await owner.put(`/api/v1/people/${paused.id}/tracking`, { paused: true }), 200);
+    const { agent, config } = await connect(device);
+    try {
+      assert.equal(config.paused, false);
+      expectStatus(await owner.patch(`/api/v1/devices/${device.id}`, { user_id: paused.id }), 200, 'reassign');
+      assert.equal((await agent.next('config')).tracking.paused, true);
+      expectStatus(await owner.patch(`/api/v1/devices/${device.id}`, { user_id: A.people.employeeA.id }), 200, 'give back');
+      assert.equal((await agent.next('config')).tracking.paused, false);
+      // A rename is no reassignment: no config.
+      expectStatus(await owner.patch(`/api/v1/devices/${device.id}`, { name: 'renamed' }), 200, 'rename');
+      await expectNothing(agent, (message) => message.type === 'config', 'the renamed device');
+    } finally {
+      await agent.close();
+      expectStatus(await owner.put(`/api/v1/people/${paused.id}/tracking`, { paused: false }), 200);
+    }
+  });
 });
 
 describe('live presence', () => {
