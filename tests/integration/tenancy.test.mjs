@@ -227,6 +227,11 @@ const kRoutes = {
   },
   'GET /api/v1/org/tracking': { list: { allow: ['owner', 'admin', 'manager', 'employeeA'] } },
   'PUT /api/v1/org/tracking': { list: { deny: ['manager', 'employeeA'], body: () => ({ notify_on_start: true }) } },
+  'GET /api/v1/people/{}/tracking': {
+    target: () => `/api/v1/people/${A.people.employeeA.id}/tracking`,
+    allow: ['owner', 'admin', 'manager', 'employeeA'],
+    deny: ['managerB', 'employeeB'],
+  },
   'PUT /api/v1/people/{}/tracking': {
     target: () => `/api/v1/people/${A.people.employeeA.id}/tracking`,
     body: () => ({ paused: false }),

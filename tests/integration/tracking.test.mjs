@@ -117,6 +117,10 @@ describe('config', () => {
       expectError(await A.people.owner.client.put(path, {}), 400, { message: /paused/ });
 
       assert.deepEqual(expectStatus(await A.people.owner.client.put(path, { paused: true }), 200), { user_id: person.id, paused: true });
+      // The person sees it too (and only who may view them).
+      assert.deepEqual(expectStatus(await person.client.get(path), 200), { user_id: person.id, paused: true });
+      expectError(await A.people.managerB.client.get(path), 403);
+      expectError(await B.people.owner.client.get(path), 404);
       assert.equal((await agent.next('config')).tracking.paused, true);
       // A new connection of the paused person's device (it replaces the old one) starts paused.
       await agent.close();

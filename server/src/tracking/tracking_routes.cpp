@@ -19,6 +19,7 @@ void TrackingService::register_routes(api::Router& router) {
   };
   route("GET", "/api/v1/org/tracking", &TrackingService::get_policy);
   route("PUT", "/api/v1/org/tracking", &TrackingService::put_policy);
+  route("GET", "/api/v1/people/{id}/tracking", &TrackingService::get_person_tracking);
   route("PUT", "/api/v1/people/{id}/tracking", &TrackingService::put_person_tracking);
 }
 
@@ -45,6 +46,16 @@ Result<api::Response> TrackingService::put_policy(const api::Request& request) {
   auto updated = update_policy(*actor, request.remote_ip, *patch);
   if (!updated) return updated.error();
   return api::Response::json(200, policy_json(*updated));
+}
+
+Result<api::Response> TrackingService::get_person_tracking(const api::Request& request) {
+  auto actor = auth_.authenticate(request);
+  if (!actor) return actor.error();
+  auto user_id = api::path_id(request, "id", "person");
+  if (!user_id) return user_id.error();
+  auto paused = is_paused(*actor, *user_id);
+  if (!paused) return paused.error();
+  return api::Response::json(200, {{"user_id", *user_id}, {"paused", *paused}});
 }
 
 Result<api::Response> TrackingService::put_person_tracking(const api::Request& request) {

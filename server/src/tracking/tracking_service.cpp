@@ -1,6 +1,7 @@
 #include "tracking/tracking_service.hpp"
 
 #include "audit/audit_log.hpp"
+#include "auth/person.hpp"
 #include "auth/policy.hpp"
 
 #include <spdlog/spdlog.h>
@@ -55,6 +56,31 @@ Result<TrackingPolicy> TrackingService::update_policy(const Actor& actor,
   });
   if (updated && changed_any) push(actor.org_id, {});
   return updated;
+}
+
+Result<bool> TrackingService::is_paused(const Actor& actor, UserId user_id) {
+  if (auto allowed = auth::authorize(
+          actor, {Role::owner, Role::admin, Role::manager, Role::employee}, Scope::people_read);
+      !allowed) {
+    return allowed.error();
+  }
+  return db_.read([&](storage::Connection& connection) -> Result<bool> {
+    auto person = auth::load_person(connection, actor.org_id, user_id);
+    if (!person) return person.error();
+    if (!*person) return fail(Errc::not_found, "person not found");
+    if (auto visible =
+            auth::require_view_person(actor, (*person)->org_id, user_id, (*person)->team_ids);
+        !visible) {
+      return visible.error();
+    }
+    auto current = connection.prepare("SELECT tracking_paused FROM users WHERE id = ?");
+    if (!current) return current.error();
+    (*current)->bind_int(1, user_id);
+    auto row = (*current)->step();
+    if (!row) return row.error();
+    if (!*row) return fail(Errc::not_found, "person not found");
+    return (*current)->column_int(0) != 0;
+  });
 }
 
 Result<void> TrackingService::set_paused(const Actor& actor, std::string_view remote_ip,

@@ -42,6 +42,11 @@ class TrackingService {
   [[nodiscard]] Result<void> set_paused(const Actor& actor, std::string_view remote_ip,
                                         UserId user_id, bool paused);
 
+  // Whether `user_id`'s tracking is paused, for whoever may view that person (the person,
+  // owners and admins, managers of their teams; scope people:read). Another organization's
+  // person: Errc::not_found; a person the actor may not view: Errc::permission_denied.
+  [[nodiscard]] Result<bool> is_paused(const Actor& actor, UserId user_id);
+
   // The `config` message for `device` as things are now: its organization's policy, the
   // assigned person's pause (an unassigned device: not paused) and its ingest cursor.
   // Errc::not_found when the device is not (or no longer) an unrevoked device of its org.
@@ -61,6 +66,7 @@ class TrackingService {
   [[nodiscard]] Result<api::Response> get_policy(const api::Request& request);
   [[nodiscard]] Result<api::Response> put_policy(const api::Request& request);
   [[nodiscard]] Result<api::Response> put_person_tracking(const api::Request& request);
+  [[nodiscard]] Result<api::Response> get_person_tracking(const api::Request& request);
 
   storage::Db& db_;
   realtime::Hub& hub_;

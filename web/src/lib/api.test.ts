@@ -181,3 +181,44 @@ describe('Api sessions', () => {
     expect(calls[0]?.init?.method).toBe('DELETE');
   });
 });
+
+describe('Api activity', () => {
+  it('reads the live list, a timeline and input minutes with integer ranges', async () => {
+    const { api, calls } = recording((call) =>
+      call.input.includes('/input') ? json(200, { minutes: [{ minute: 60_000, keys: 1, clicks: 0, scrolls: 0, distance_px: 0 }] }) : json(200, { people: [] }),
+    );
+    await expect(api.liveActivity()).resolves.toEqual([]);
+    await api.timeline(5, 1_774_738_800_000, 1_774_821_600_000);
+    await expect(api.input(5, 1_774_738_800_000.4, 1_774_821_600_000)).resolves.toHaveLength(1);
+    expect(calls.map((call) => call.input)).toEqual([
+      '/api/v1/activity/live',
+      '/api/v1/people/5/timeline?from=1774738800000&to=1774821600000',
+      '/api/v1/people/5/input?from=1774738800000&to=1774821600000',
+    ]);
+  });
+
+  it('writes the tracking policy and a pause with PUT and the CSRF token', async () => {
+    const person = { id: 1, email: 'a@b.c', name: 'A', role: 'owner' };
+    const { api, calls } = recording((call) => {
+      if (call.input === '/api/v1/auth/login') return json(200, { user: person, org: { id: 1, name: 'O' }, csrf_token: 'csrf-2' });
+      if (call.input === '/api/v1/people/9/tracking') return json(200, { user_id: 9, paused: true });
+      return json(200, { idle_threshold_s: 300, notify_on_start: true, schedule: null });
+    });
+    await api.login('a@b.c', 'pw');
+    await expect(api.updateTracking({ idle_threshold_s: 300 })).resolves.toMatchObject({ idle_threshold_s: 300 });
+    await expect(api.setTrackingPaused(9, true)).resolves.toBe(true);
+    for (const call of calls.slice(1)) {
+      expect(call.init?.method).toBe('PUT');
+      expect(new Headers(call.init?.headers).get('x-csrf-token')).toBe('csrf-2');
+    }
+    expect(JSON.parse(String(calls[1]?.init?.body))).toEqual({ idle_threshold_s: 300 });
+    expect(JSON.parse(String(calls[2]?.init?.body))).toEqual({ paused: true });
+  });
+  it('reads whether a person is paused with GET', async () => {
+    const { api, calls } = recording(() => json(200, { user_id: 4, paused: true }));
+    await expect(api.trackingPaused(4)).resolves.toBe(true);
+    expect(calls[0]?.input).toBe('/api/v1/people/4/tracking');
+    expect(calls[0]?.init?.method ?? 'GET').toBe('GET');
+  });
+
+});

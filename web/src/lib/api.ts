@@ -1,6 +1,11 @@
 import { ApiClient, withQuery } from './client';
 import type {
   ApiTokenInfo,
+  InputMinute,
+  LivePerson,
+  Timeline,
+  TrackingPatch,
+  TrackingPolicy,
   AuditFilter,
   AuditPage,
   AuditVerification,
@@ -250,6 +255,45 @@ export class Api extends ApiClient {
 
   async revokeEnrollmentToken(tokenId: number): Promise<void> {
     await this.call('DELETE', `/api/v1/enrollment-tokens/${id(tokenId)}`);
+  }
+
+  // --- activity (issue 4) ---
+
+  /** Every visible active person of the organization with what they are doing now, by name. */
+  async liveActivity(): Promise<LivePerson[]> {
+    return (await this.callJson<{ people: LivePerson[] }>('GET', '/api/v1/activity/live')).people;
+  }
+
+  /** A person's spans, totals, top apps and titles, and 10-minute slots in [from, to) (at most 7 days). */
+  timeline(personId: number, from: number, to: number): Promise<Timeline> {
+    return this.callJson('GET', withQuery(`/api/v1/people/${id(personId)}/timeline`, { from: id(from), to: id(to) }));
+  }
+
+  /** A person's input counts per minute in [from, to) (at most 7 days). */
+  async input(personId: number, from: number, to: number): Promise<InputMinute[]> {
+    const path = withQuery(`/api/v1/people/${id(personId)}/input`, { from: id(from), to: id(to) });
+    return (await this.callJson<{ minutes: InputMinute[] }>('GET', path)).minutes;
+  }
+
+  tracking(): Promise<TrackingPolicy> {
+    return this.callJson('GET', '/api/v1/org/tracking');
+  }
+
+  /** Owners and admins: changes the given fields; the online agents get the new policy at once. */
+  updateTracking(patch: TrackingPatch): Promise<TrackingPolicy> {
+    return this.callJson('PUT', '/api/v1/org/tracking', patch);
+  }
+
+  /** Whether a person's tracking is paused (anyone who may view the person). */
+  async trackingPaused(personId: number): Promise<boolean> {
+    const body = await this.callJson<{ user_id: number; paused: boolean }>('GET', `/api/v1/people/${id(personId)}/tracking`);
+    return body.paused;
+  }
+
+  /** Owners and admins: pauses (restriction of processing) or resumes a person's tracking. */
+  async setTrackingPaused(personId: number, paused: boolean): Promise<boolean> {
+    const body = await this.callJson<{ user_id: number; paused: boolean }>('PUT', `/api/v1/people/${id(personId)}/tracking`, { paused });
+    return body.paused;
   }
 
   // --- audit log ---

@@ -1,4 +1,5 @@
-import type { Device, ServerMessage } from './types';
+import { kActivityStatuses } from './activity';
+import type { ActivityStateMessage, ActivityStatus, Device, ServerMessage } from './types';
 
 const kMaxMessageBytes = 64 * 1024;
 
@@ -13,6 +14,28 @@ function isDevice(value: unknown): value is Device {
     typeof value.hostname === 'string' &&
     typeof value.online === 'boolean'
   );
+}
+
+const optionalInteger = (value: unknown): value is number | null | undefined =>
+  value === undefined || value === null || Number.isInteger(value);
+
+/** An `activity.state` message with its optional fields filled in ('' and null), or null. */
+function parseActivityState(value: Record<string, unknown>): ActivityStateMessage | null {
+  if (!Number.isInteger(value.user_id) || typeof value.status !== 'string') return null;
+  if (!(kActivityStatuses as readonly string[]).includes(value.status)) return null;
+  if (!optionalInteger(value.device_id) || !optionalInteger(value.since)) return null;
+  if ((value.app !== undefined && typeof value.app !== 'string') || (value.title !== undefined && typeof value.title !== 'string')) {
+    return null;
+  }
+  return {
+    type: 'activity.state',
+    user_id: value.user_id as number,
+    device_id: (value.device_id as number | null | undefined) ?? null,
+    status: value.status as ActivityStatus,
+    app: (value.app as string | undefined) ?? '',
+    title: (value.title as string | undefined) ?? '',
+    since: (value.since as number | null | undefined) ?? null,
+  };
 }
 
 /**
@@ -41,6 +64,8 @@ export function parseServerMessage(text: string): ServerMessage | null {
       return Number.isInteger(value.device_id) && typeof value.last_seen_at === 'number'
         ? (value as ServerMessage)
         : null;
+    case 'activity.state':
+      return parseActivityState(value);
     case 'pong':
       return { type: 'pong' };
     default:

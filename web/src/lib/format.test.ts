@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   enrollCommand,
+  formatCount,
   formatCpu,
+  formatDuration,
   formatMemory,
   formatOs,
   formatRelativeTime,
+  formatSince,
 } from './format';
 
 const kNow = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -76,5 +79,46 @@ describe('enrollCommand', () => {
     expect(enrollCommand('https://wt.example.com', 'wte_abc')).toBe(
       'worktrace-agent enroll --server https://wt.example.com --token wte_abc',
     );
+  });
+});
+
+describe('formatDuration', () => {
+  it('uses seconds, minutes, then hours and minutes', () => {
+    expect(formatDuration(0)).toBe('0 s');
+    expect(formatDuration(45_000)).toBe('45 s');
+    expect(formatDuration(59_999)).toBe('59 s');
+    expect(formatDuration(60_000)).toBe('1 min');
+    expect(formatDuration(12 * 60_000 + 59_000)).toBe('12 min');
+    expect(formatDuration(2 * 3_600_000)).toBe('2 h');
+    expect(formatDuration(2 * 3_600_000 + 5 * 60_000)).toBe('2 h 5 min');
+    expect(formatDuration(25 * 3_600_000)).toBe('25 h');
+  });
+
+  it('never shows a negative or unknown duration', () => {
+    expect(formatDuration(-5_000)).toBe('0 s');
+    expect(formatDuration(Number.NaN)).toBe('0 s');
+  });
+});
+
+describe('formatSince', () => {
+  const now = 1_764_400_000_000;
+
+  it('says how long the state has lasted', () => {
+    expect(formatSince(now - 12 * 60_000, now)).toBe('for 12 min');
+    expect(formatSince(now - 20_000, now)).toBe('for less than a minute');
+    expect(formatSince(now + 5_000, now)).toBe('for less than a minute');
+    expect(formatSince(now - 3_700_000, now)).toBe('for 1 h 1 min');
+  });
+
+  it('is empty when the start is unknown', () => {
+    expect(formatSince(null, now)).toBe('');
+    expect(formatSince(0, now)).toBe('');
+  });
+});
+
+describe('formatCount', () => {
+  it('groups thousands', () => {
+    expect(formatCount(12345)).toBe('12,345');
+    expect(formatCount(0)).toBe('0');
   });
 });

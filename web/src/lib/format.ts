@@ -54,3 +54,29 @@ export function formatOs(device: Pick<Device, 'os_name' | 'os_id' | 'os_version'
 export function enrollCommand(origin: string, token: string): string {
   return `worktrace-agent enroll --server ${origin} --token ${token}`;
 }
+
+/**
+ * A duration for people: "45 s" under a minute, "12 min" under an hour, else "2 h 5 min" (whole
+ * minutes, rounded down; "2 h" on the hour). Negative or unknown durations are "0 s".
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms <= 0) return '0 s';
+  if (ms < kMinute) return `${Math.floor(ms / kSecond)} s`;
+  const minutes = Math.floor(ms / kMinute);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
+}
+
+/** How long a state has lasted: "for 12 min"; "for less than a minute" at first; "" when unknown. */
+export function formatSince(sinceMs: number | null, nowMs: number): string {
+  if (sinceMs === null || !Number.isFinite(sinceMs) || sinceMs <= 0) return '';
+  const ageMs = nowMs - sinceMs;
+  return ageMs < kMinute ? 'for less than a minute' : `for ${formatDuration(ageMs)}`;
+}
+
+/** A count with thousands separators ("12,345"). */
+export function formatCount(value: number): string {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString('en') : '—';
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashOf, landingPage, mayOpen, navigationFor, parseHash, parseLocation } from './routes';
+import { dayHash, hashOf, landingPage, mayOpen, navigationFor, parseHash, parseLocation } from './routes';
 
 describe('parseHash', () => {
   it('reads the pages and the invitation token', () => {
@@ -20,8 +20,25 @@ describe('parseHash', () => {
     expect(parseHash('#/constructor')).toBeNull();
   });
 
+  it("reads a person's day, with or without the date", () => {
+    expect(parseHash('#/live')).toEqual({ page: 'live', token: '' });
+    expect(parseHash('#/day')).toEqual({ page: 'day', token: '' });
+    expect(parseHash('#/people/12/day')).toEqual({ page: 'day', token: '', personId: 12 });
+    expect(parseHash('#/people/12/day/2026-03-29')).toEqual({ page: 'day', token: '', personId: 12, date: '2026-03-29' });
+  });
+
+  it('refuses bad ids, dates and day paths', () => {
+    expect(parseHash('#/people/0/day')).toBeNull();
+    expect(parseHash('#/people/x/day')).toBeNull();
+    expect(parseHash('#/people/12')).toBeNull();
+    expect(parseHash('#/people/12/week')).toBeNull();
+    expect(parseHash('#/people/12/day/2026-02-30')).toBeNull();
+    expect(parseHash('#/people/12/day/today')).toBeNull();
+    expect(parseHash('#/people/12/day/2026-03-29/more')).toBeNull();
+  });
+
   it('round-trips through hashOf', () => {
-    for (const hash of ['#/devices', '#/audit', '#/invite/wti_x']) {
+    for (const hash of ['#/devices', '#/audit', '#/invite/wti_x', '#/live', '#/day', '#/people/7/day', '#/people/7/day/2026-10-25']) {
       const route = parseHash(hash);
       expect(route).not.toBeNull();
       if (route) expect(hashOf(route)).toBe(hash);
@@ -41,25 +58,38 @@ describe('parseLocation', () => {
 describe('navigation by role', () => {
   it('gives owners and admins every page', () => {
     const pages = navigationFor('owner').map((item) => item.page);
-    expect(pages).toEqual(['devices', 'people', 'structure', 'org', 'audit', 'account']);
+    expect(pages).toEqual(['devices', 'live', 'day', 'people', 'structure', 'org', 'audit', 'account']);
     expect(navigationFor('admin').map((item) => item.page)).toEqual(pages);
+    expect(navigationFor('owner').find((item) => item.page === 'day')?.label).toBe('My day');
   });
 
-  it('gives managers devices, people and their account', () => {
-    expect(navigationFor('manager').map((item) => item.page)).toEqual(['devices', 'people', 'account']);
+  it('gives managers devices, the live view, their day, people and their account', () => {
+    expect(navigationFor('manager').map((item) => item.page)).toEqual(['devices', 'live', 'day', 'people', 'account']);
   });
 
-  it('gives employees their devices and account only', () => {
-    expect(navigationFor('employee').map((item) => item.page)).toEqual(['devices', 'account']);
+  it('gives employees their devices, their day and account', () => {
+    expect(navigationFor('employee').map((item) => item.page)).toEqual(['devices', 'day', 'account']);
     expect(mayOpen('employee', 'people')).toBe(false);
     expect(mayOpen('employee', 'audit')).toBe(false);
     expect(mayOpen('manager', 'audit')).toBe(false);
     expect(mayOpen('admin', 'audit')).toBe(true);
   });
 
+  it('lets everyone open the live view (themselves), days and the tracking policy', () => {
+    for (const page of ['live', 'day', 'org'] as const) expect(mayOpen('employee', page)).toBe(true);
+    expect(mayOpen('manager', 'org')).toBe(true);
+  });
+
   it('never offers the public pages to a signed-in user', () => {
     expect(mayOpen('owner', 'sign-in')).toBe(false);
     expect(mayOpen('owner', 'invite')).toBe(false);
+  });
+});
+
+describe('dayHash', () => {
+  it('addresses a day or today', () => {
+    expect(dayHash(5)).toBe('#/people/5/day');
+    expect(dayHash(5, '2026-03-29')).toBe('#/people/5/day/2026-03-29');
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Role } from './types';
+import { parseDate } from './zone_time';
 
 /** The dashboard's pages, addressed by the URL fragment (`#/people`, `#/invite/<token>`). */
 export type Page =
@@ -6,6 +7,8 @@ export type Page =
   | 'sign-up'
   | 'invite'
   | 'devices'
+  | 'live'
+  | 'day'
   | 'people'
   | 'structure'
   | 'org'
@@ -16,6 +19,10 @@ export interface Route {
   page: Page;
   /** The invitation token of `#/invite/<token>`; '' otherwise. */
   token: string;
+  /** `day`: whose day (`#/people/<id>/day`); absent for the signed-in user's own (`#/day`). */
+  personId?: number;
+  /** `day`: which day ("YYYY-MM-DD" in the organization's zone); absent for today. */
+  date?: string;
 }
 
 /** Pages reachable without a session. */
@@ -26,6 +33,8 @@ const kTitles: Record<Page, string> = {
   'sign-up': 'Create an organization',
   invite: 'Join your organization',
   devices: 'Devices',
+  live: 'Live',
+  day: 'Day',
   people: 'People',
   structure: 'Departments and teams',
   org: 'Organization',
@@ -33,18 +42,37 @@ const kTitles: Record<Page, string> = {
   audit: 'Audit log',
 };
 
-/** The signed-in pages in navigation order, with who may open each. */
-const kNavigation: readonly { page: Page; label: string; roles: readonly Role[] }[] = [
-  { page: 'devices', label: 'Devices', roles: ['owner', 'admin', 'manager', 'employee'] },
-  { page: 'people', label: 'People', roles: ['owner', 'admin', 'manager'] },
-  { page: 'structure', label: 'Departments & teams', roles: ['owner', 'admin'] },
-  { page: 'org', label: 'Organization', roles: ['owner', 'admin'] },
-  { page: 'audit', label: 'Audit log', roles: ['owner', 'admin'] },
-  { page: 'account', label: 'My account', roles: ['owner', 'admin', 'manager', 'employee'] },
+const kEveryone: readonly Role[] = ['owner', 'admin', 'manager', 'employee'];
+
+/**
+ * The signed-in pages in navigation order: who sees each in the navigation (`nav`) and who may
+ * open it (`open`, default `nav`). Employees open the live view and the organization page too,
+ * and see only themselves there and the tracking policy read-only.
+ */
+const kNavigation: readonly { page: Page; label: string; nav: readonly Role[]; open?: readonly Role[] }[] = [
+  { page: 'devices', label: 'Devices', nav: kEveryone },
+  { page: 'live', label: 'Live', nav: ['owner', 'admin', 'manager'], open: kEveryone },
+  { page: 'day', label: 'My day', nav: kEveryone },
+  { page: 'people', label: 'People', nav: ['owner', 'admin', 'manager'] },
+  { page: 'structure', label: 'Departments & teams', nav: ['owner', 'admin'] },
+  { page: 'org', label: 'Organization', nav: ['owner', 'admin'], open: kEveryone },
+  { page: 'audit', label: 'Audit log', nav: ['owner', 'admin'] },
+  { page: 'account', label: 'My account', nav: kEveryone },
 ];
 
 const kTokenPattern = /^[A-Za-z0-9_-]{1,128}$/;
+const kIdPattern = /^[1-9]\d{0,14}$/;
 const kLegacyPaths: Record<string, Page> = { '/sign-in': 'sign-in', '/devices': 'devices' };
+
+/** `#/people/<id>/day[/<date>]`, or null. */
+function parseDayPath(parts: readonly string[]): Route | null {
+  const [first, id, third, date] = parts;
+  if (first !== 'people' || third !== 'day' || id === undefined || !kIdPattern.test(id) || parts.length > 4) return null;
+  if (date !== undefined && parseDate(date) === null) return null;
+  const route: Route = { page: 'day', token: '', personId: Number(id) };
+  if (date !== undefined) route.date = date;
+  return route;
+}
 
 /** The route of a location fragment; null for anything that is not one of ours. */
 export function parseHash(hash: string): Route | null {
@@ -56,6 +84,7 @@ export function parseHash(hash: string): Route | null {
       ? { page: 'invite', token: second }
       : null;
   }
+  if (first === 'people' && parts.length > 1) return parseDayPath(parts);
   if (parts.length === 1 && first !== undefined && Object.hasOwn(kTitles, first)) {
     return { page: first as Page, token: '' };
   }
@@ -71,16 +100,25 @@ export function parseLocation(location: Pick<Location, 'hash' | 'pathname'>): Ro
 }
 
 export function hashOf(route: Route): string {
-  return route.page === 'invite' ? `#/invite/${route.token}` : `#/${route.page}`;
+  if (route.page === 'invite') return `#/invite/${route.token}`;
+  if (route.page === 'day' && route.personId !== undefined) {
+    return `#/people/${route.personId}/day${route.date ? `/${route.date}` : ''}`;
+  }
+  return `#/${route.page}`;
 }
 
-/** The pages `role` may open, in navigation order, with their labels. */
+/** The fragment of `personId`'s day (`date` absent: today). */
+export function dayHash(personId: number, date?: string): string {
+  return hashOf(date ? { page: 'day', token: '', personId, date } : { page: 'day', token: '', personId });
+}
+
+/** The pages in `role`'s navigation, in order, with their labels. */
 export function navigationFor(role: Role): { page: Page; label: string }[] {
-  return kNavigation.filter((item) => item.roles.includes(role)).map(({ page, label }) => ({ page, label }));
+  return kNavigation.filter((item) => item.nav.includes(role)).map(({ page, label }) => ({ page, label }));
 }
 
 export function mayOpen(role: Role, page: Page): boolean {
-  return kNavigation.some((item) => item.page === page && item.roles.includes(role));
+  return kNavigation.some((item) => item.page === page && (item.open ?? item.nav).includes(role));
 }
 
 /**

@@ -280,10 +280,105 @@ export interface AuditVerification {
   reason: string | null;
 }
 
+// --- activity (issue 4) ---
+
+/** What a person is doing now, as the live view shows it. */
+export type ActivityStatus = 'active' | 'idle' | 'paused' | 'off_hours' | 'online' | 'offline';
+
+/** GET /api/v1/activity/live: one visible active person. */
+export interface LivePerson {
+  user_id: number;
+  name: string;
+  email: string;
+  team_ids: number[];
+  status: ActivityStatus;
+  app: string;
+  title: string;
+  /** When the current state (or window) began; null when unknown (offline, say). */
+  since: number | null;
+  device_id: number | null;
+  last_seen_at: number | null;
+}
+
+/** /ws/dashboard: a person's tracked state changed (`offline` when the device's channel closed). */
+export interface ActivityStateMessage {
+  type: 'activity.state';
+  user_id: number;
+  device_id: number | null;
+  status: ActivityStatus;
+  app: string;
+  title: string;
+  since: number | null;
+}
+
+export interface TimelineSpan {
+  start: number;
+  end: number;
+  app: string;
+  exe: string;
+  title: string;
+  idle: boolean;
+  /** The device that recorded it (a person may have several). */
+  device_id?: number;
+}
+
+/** One 10-minute slot (`slot` = its start, UTC epoch ms) that has data. */
+export interface ActivitySlot {
+  slot: number;
+  active_ms: number;
+  idle_ms: number;
+  keys: number;
+  clicks: number;
+  scrolls: number;
+  distance_px: number;
+  activity_pct: number;
+}
+
+/** GET /api/v1/people/{id}/timeline. */
+export interface Timeline {
+  user_id: number;
+  from: number;
+  to: number;
+  spans: TimelineSpan[];
+  /** More spans than the server lists at once: the totals still count them all. */
+  truncated?: boolean;
+  totals: { active_ms: number; idle_ms: number };
+  apps: { app: string; active_ms: number }[];
+  titles: { app: string; title: string; active_ms: number }[];
+  slots: ActivitySlot[];
+}
+
+/** GET /api/v1/people/{id}/input: one minute's counts (`minute` = its start). */
+export interface InputMinute {
+  minute: number;
+  keys: number;
+  clicks: number;
+  scrolls: number;
+  distance_px: number;
+}
+
+export type DayKey = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+/** Work hours: per weekday a list of [from, to) "HH:MM" pairs in `time_zone`; a missing day = no work. */
+export interface WorkScheduleJson {
+  time_zone: string;
+  days: Partial<Record<DayKey, [string, string][]>>;
+}
+
+/** GET/PUT /api/v1/org/tracking. `schedule` null = track at any time. */
+export interface TrackingPolicy {
+  idle_threshold_s: number;
+  notify_on_start: boolean;
+  schedule: WorkScheduleJson | null;
+}
+
+export type TrackingPatch = Partial<TrackingPolicy>;
+
 /** Messages the server sends on /ws/dashboard. */
 export type ServerMessage =
   | { type: 'hello'; server_version: string; user: User }
   | { type: 'device.online'; device: Device }
   | { type: 'device.updated'; device: Device }
   | { type: 'device.offline'; device_id: number; last_seen_at: number }
+  | ActivityStateMessage
   | { type: 'pong' };
