@@ -193,12 +193,35 @@ export class Harness {
     );
   }
 
-  /** Starts `worktrace-agent run` on `display` (e.g. ":91"); returns the Child. */
-  startAgent({ configDir, display, name = 'agent' }) {
+  /**
+   * Starts `worktrace-agent run` on `display` (e.g. ":91"); returns the Child. `args` are
+   * added to the command line; without a display the agent keeps only its control channel.
+   */
+  startAgent({ configDir, display, name = 'agent', args = [] }) {
     requireBinary(agentBin);
     const env = { ...process.env };
+    delete env.DISPLAY;
     if (display) env.DISPLAY = display;
-    return this.processes.spawn(name, agentBin, ['run', '--config-dir', configDir], { env });
+    return this.processes.spawn(name, agentBin, ['run', '--config-dir', configDir, ...args], { env });
+  }
+
+  /** Starts the openbox window manager on `display` (EWMH: _NET_ACTIVE_WINDOW); returns the Child. */
+  async startWindowManager(display) {
+    const child = this.processes.spawn(`openbox-${display.slice(1)}`, 'openbox', ['--sm-disable'], {
+      env: { ...process.env, DISPLAY: display },
+    });
+    await waitFor(
+      async () => {
+        if (!child.running) throw new Error(`openbox exited\n${child.output()}`);
+        const probe = await this.processes.run('xprop-wm', 'xprop', ['-root', '_NET_SUPPORTING_WM_CHECK'], {
+          env: { ...process.env, DISPLAY: display },
+          timeoutMs: 5_000,
+        });
+        return /window id/.test(probe.stdout);
+      },
+      { timeoutMs: 10_000, what: 'openbox to manage the display' },
+    );
+    return child;
   }
 
   /**

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -26,9 +27,20 @@ struct EnrollArgs {
 // DIR/agent.json (0600).
 [[nodiscard]] int enroll_command(const EnrollArgs& args);
 
-// Holds the control channel open until SIGINT/SIGTERM (exit 0) or revocation (exit 3),
-// writing DIR/status.json on every change.
-[[nodiscard]] int run_command(const std::optional<std::string>& config_dir);
+struct RunArgs {
+  std::optional<std::string> config_dir;
+  bool tracking = true;                   // false: only the control channel (no activity)
+  std::optional<std::string> display;     // the X display; default $DISPLAY
+  std::int64_t upload_delay_ms = 30'000;  // gather records this long before a batch
+  std::int64_t span_max_s = 60;           // cut open spans this often (the server merges)
+  std::int64_t outbox_max_mb = 200;
+  std::int64_t outbox_max_days = 7;
+};
+
+// Holds the control channel open and records activity (focused window, idle time, input
+// counts) into DIR/outbox.db, uploading it in batches, until SIGINT/SIGTERM (exit 0) or
+// revocation (exit 3); writes DIR/status.json on every change.
+[[nodiscard]] int run_command(const RunArgs& args);
 
 // Prints the enrollment and what `run` is doing; exit 0 connected, 1 not enrolled,
 // 2 enrolled but not running or not connected.

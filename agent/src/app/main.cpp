@@ -33,8 +33,31 @@ int main(int argc, char** argv) {
                        "Allow http:// to a server that is not on this machine (sends the "
                        "token and the device credential unencrypted)");
 
-  auto* run_cmd = app.add_subcommand("run", "Connect to the server and stay connected.");
+  RunArgs run;
+  auto* run_cmd =
+      app.add_subcommand("run", "Record activity and send it to the server; stay connected.");
   run_cmd->add_option("--config-dir", config_dir, "Where agent.json is kept");
+  run_cmd->add_option("--display", run.display, "The X display to watch (default: $DISPLAY)");
+  run_cmd->add_flag("!--no-tracking", run.tracking,
+                    "Keep the control channel only; record no activity");
+  run_cmd
+      ->add_option("--upload-delay-ms", run.upload_delay_ms,
+                   "Gather records this long before sending a batch")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{3'600'000}))
+      ->capture_default_str();
+  run_cmd->add_option("--span-max-s", run.span_max_s, "Cut an open span after this long")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}))
+      ->capture_default_str();
+  run_cmd
+      ->add_option("--outbox-max-mb", run.outbox_max_mb,
+                   "Keep at most this much unsent activity (the oldest goes first)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100'000}))
+      ->capture_default_str();
+  run_cmd
+      ->add_option("--outbox-max-days", run.outbox_max_days,
+                   "Keep unsent activity at most this many days")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{30}))
+      ->capture_default_str();
 
   bool status_json = false;
   auto* status_cmd = app.add_subcommand("status", "Say what the agent is doing.");
@@ -55,7 +78,10 @@ int main(int argc, char** argv) {
       enroll.config_dir = config_dir;
       return enroll_command(enroll);
     }
-    if (*run_cmd) return run_command(config_dir);
+    if (*run_cmd) {
+      run.config_dir = config_dir;
+      return run_command(run);
+    }
     return status_command(config_dir, status_json);
   } catch (const std::exception& error) {
     fmt::print(stderr, "worktrace-agent: internal error: {}\n", error.what());

@@ -1,29 +1,132 @@
 #include "app/commands.hpp"
 
+#include "app/notifier.hpp"
 #include "collect/linux_device_info.hpp"
+#include "collect/x11/x11_desktop_source.hpp"
 #include "core/clock.hpp"
 #include "core/version.hpp"
+#include "protocol/json_reader.hpp"
+#include "spool/outbox.hpp"
 #include "state/agent_config.hpp"
 #include "state/agent_status.hpp"
 #include "state/instance_lock.hpp"
+#include "state/private_file.hpp"
+#include "track/tracker.hpp"
+#include "uplink/batch_uploader.hpp"
 #include "uplink/control_client.hpp"
 #include "uplink/server_url.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <boost/json/serialize.hpp>
 
 #include <cstdlib>
+#include <mutex>
+#include <thread>
 
 namespace worktrace::agent {
 namespace {
 
+namespace fs = std::filesystem;
+
+constexpr std::string_view kPolicyFileName = "policy.json";
+constexpr std::string_view kOutboxFileName = "outbox.db";
+
 void print_error(std::string_view message) { fmt::print(stderr, "worktrace-agent: {}\n", message); }
+
+// The organization's tracking policy as last received, so tracking follows it from the first
+// second after a restart, before the server is reachable. Defaults when none was ever saved.
+track::TrackingConfig load_policy(const fs::path& dir) {
+  auto text = state::read_small_file(dir / kPolicyFileName, state::kMaxStateFileBytes);
+  if (!text) {
+    if (!text.error().is(Errc::not_found)) {
+      spdlog::warn("{}: {}; using the default tracking policy", kPolicyFileName,
+                   text.error().message);
+    }
+    return {};
+  }
+  auto json = protocol::parse_json(*text);
+  if (json) {
+    auto config = track::parse_tracking_config(*json);
+    if (config) return *config;
+    spdlog::warn("{}: {}; using the default tracking policy", kPolicyFileName,
+                 config.error().message);
+  }
+  return {};
+}
+
+void save_policy(const fs::path& dir, const track::TrackingConfig& config) {
+  auto saved = state::write_private_file(dir / kPolicyFileName,
+                                         boost::json::serialize(track::to_json(config)) + "\n");
+  if (!saved) spdlog::warn("cannot save {}: {}", kPolicyFileName, saved.error().message);
+}
+
+// {"type":"activity","state","app","title","since"}: what the dashboard's live view shows.
+// Paused and off-hours states carry no window.
+std::string activity_message(const track::TrackSnapshot& snapshot) {
+  const bool tracking =
+      snapshot.state == track::TrackState::active || snapshot.state == track::TrackState::idle;
+  return boost::json::serialize(
+      boost::json::object{{"type", "activity"},
+                          {"state", track::track_state_name(snapshot.state)},
+                          {"app", tracking ? snapshot.window.app : std::string()},
+                          {"title", tracking ? snapshot.window.title : std::string()},
+                          {"since", snapshot.since}});
+}
+
+// status.json, written whenever any part of the agent changes it. Thread-safe.
+class StatusBoard {
+ public:
+  StatusBoard(fs::path dir, state::AgentStatus initial, const Clock& clock)
+      : dir_(std::move(dir)), status_(std::move(initial)), clock_(clock) {}
+
+  template <class F>
+  void update(F&& change) {
+    const std::lock_guard lock(mutex_);
+    change(status_);
+    status_.updated_at = clock_.now_ms();
+    if (auto saved = state::save_agent_status(dir_, status_); !saved) {
+      spdlog::warn("cannot write the status file: {}", saved.error().message);
+    }
+  }
+
+ private:
+  const fs::path dir_;
+  std::mutex mutex_;
+  state::AgentStatus status_;  // guarded by mutex_
+  const Clock& clock_;
+};
+
+state::TrackingStatus tracking_status(const track::TrackSnapshot& snapshot,
+                                      const track::TrackingConfig& config) {
+  const bool tracking =
+      snapshot.state == track::TrackState::active || snapshot.state == track::TrackState::idle;
+  return {.state = std::string(track::track_state_name(snapshot.state)),
+          .since = snapshot.since,
+          .app = tracking ? snapshot.window.app : std::string(),
+          .title = tracking ? snapshot.window.title : std::string(),
+          .idle_threshold_s = config.idle_threshold_s,
+          .work_hours = config.schedule.has_value(),
+          .notify_on_start = config.notify_on_start};
+}
+
+void fill_upload(state::AgentStatus& status, const spool::OutboxStats& stats,
+                 const uplink::UploadStatus* upload) {
+  if (!status.upload) status.upload.emplace();
+  status.upload->pending_records = stats.records;
+  status.upload->dropped_total = stats.dropped_total;
+  status.upload->oldest_pending = stats.oldest;
+  if (upload != nullptr) {
+    status.upload->last_upload_at = upload->last_upload_at;
+    status.upload->last_error = upload->last_error;
+  }
+}
 
 }  // namespace
 
-int run_command(const std::optional<std::string>& config_dir) {
-  auto dir = state::resolve_config_dir(config_dir, std::getenv);
+int run_command(const RunArgs& args) {
+  auto dir = state::resolve_config_dir(args.config_dir, std::getenv);
   if (!dir) {
     print_error(dir.error().message);
     return kExitUsage;
@@ -50,29 +153,167 @@ int run_command(const std::optional<std::string>& config_dir) {
   }
 
   const SystemClock clock;
-  collect::LinuxDeviceInfoSource source;
-  state::AgentStatus status{.server = config->server,
-                            .device_id = config->device_id,
-                            .pid = static_cast<std::int64_t>(::getpid())};
-  auto write_status = [&](const uplink::ChannelEvent& event) {
-    status.state = event.state;
-    status.connected_since = event.connected_since;
-    status.last_error = event.last_error;
-    status.next_retry_at = event.next_retry_at;
-    status.updated_at = clock.now_ms();
-    if (auto saved = state::save_agent_status(*dir, status); !saved) {
-      spdlog::warn("cannot write the status file: {}", saved.error().message);
-    }
-  };
+  const spool::OutboxLimits limits{.max_age_ms = args.outbox_max_days * 86'400'000,
+                                   .max_bytes = args.outbox_max_mb << 20};
+  auto outbox = spool::Outbox::open(*dir / kOutboxFileName, limits, clock);
+  if (!outbox) {
+    print_error(outbox.error().message);
+    return kExitFailed;
+  }
+  track::TrackingConfig policy = load_policy(*dir);
+  StatusBoard board(*dir,
+                    state::AgentStatus{.server = config->server,
+                                       .device_id = config->device_id,
+                                       .pid = static_cast<std::int64_t>(::getpid())},
+                    clock);
 
+  // The desktop: where the focused window, idle time and input counts come from.
+  std::unique_ptr<collect::DesktopSource> desktop;
+  const char* display_env = std::getenv("DISPLAY");
+  const std::string display =
+      args.display.value_or(display_env != nullptr ? std::string(display_env) : std::string());
+  if (!args.tracking || display.empty()) {
+    const std::string why =
+        args.tracking ? "no X display (DISPLAY is not set)" : "started with --no-tracking";
+    spdlog::info("activity is not recorded: {}", why);
+    board.update([&](state::AgentStatus& status) {
+      status.tracking = state::TrackingStatus{.state = "unavailable", .detail = why};
+    });
+  } else {
+    desktop = std::make_unique<collect::X11DesktopSource>(clock, display);
+  }
+
+  collect::LinuxDeviceInfoSource device_source;
   uplink::ControlOptions options{.url = *url,
                                  .credential = config->credential,
                                  .ca_file = config->ca_file,
                                  .stop_on_signals = true};
   uplink::ControlClient client(
-      std::move(options), [&source] { return source.collect(); }, write_status, clock);
+      std::move(options),
+      [&] {
+        auto info = device_source.collect();
+        if (desktop) info.screens = desktop->screens();
+        return info;
+      },
+      [&](const uplink::ChannelEvent& event) {
+        board.update([&](state::AgentStatus& status) {
+          status.state = event.state;
+          status.connected_since = event.connected_since;
+          status.last_error = event.last_error;
+          status.next_retry_at = event.next_retry_at;
+        });
+      },
+      clock);
+
+  uplink::BatchUploader uploader(
+      **outbox,
+      uplink::UploadOptions{.url = *url,
+                            .credential = config->credential,
+                            .ca_file = config->ca_file,
+                            .gather = std::chrono::milliseconds(args.upload_delay_ms)},
+      clock, [&](const uplink::UploadStatus& upload) {
+        const auto stats = (*outbox)->stats();
+        board.update([&](state::AgentStatus& status) { fill_upload(status, stats, &upload); });
+      });
+
+  // The tracker turns what the desktop reports into spans and minutes in the outbox. Its
+  // callbacks run on the desktop thread.
+  std::mutex policy_mutex;
+  track::TrackingConfig current_policy = policy;  // guarded by policy_mutex
+  Notifier notifier;
+  bool was_tracking = false;  // desktop thread only
+  std::unique_ptr<track::Tracker> tracker;
+  if (desktop) {
+    tracker = std::make_unique<track::Tracker>(
+        **outbox, *desktop, clock, policy,
+        track::TrackerOptions{.span_max_ms = args.span_max_s * 1000},
+        [&](const track::TrackSnapshot& snapshot) {
+          track::TrackingConfig now_policy;
+          {
+            const std::lock_guard guard(policy_mutex);
+            now_policy = current_policy;
+          }
+          const auto stats = (*outbox)->stats();
+          board.update([&](state::AgentStatus& status) {
+            status.tracking = tracking_status(snapshot, now_policy);
+            fill_upload(status, stats, nullptr);
+          });
+          client.set_state_message(activity_message(snapshot));
+          const bool tracking = snapshot.state == track::TrackState::active ||
+                                snapshot.state == track::TrackState::idle;
+          if (tracking && !was_tracking && now_policy.notify_on_start) {
+            const std::string org =
+                config->org_name.empty() ? "your organization" : "\"" + config->org_name + "\"";
+            if (!notifier.notify("Worktrace is recording your activity",
+                                 "The application and window title in focus, idle time and "
+                                 "counts of keys and clicks (never what you type) go to " +
+                                     org + ". Run 'worktrace-agent status' to see them.")) {
+              spdlog::info("no desktop notification: notify-send is not installed");
+            }
+          }
+          was_tracking = tracking;
+        });
+  }
+
+  client.on_message([&](std::string_view type, std::string_view text) {
+    if (type != "config") return;
+    auto json = protocol::parse_json(text);
+    const boost::json::value* tracking_json =
+        json && json->is_object() ? json->as_object().if_contains("tracking") : nullptr;
+    if (tracking_json == nullptr) {
+      spdlog::warn("control channel: a config without \"tracking\" is ignored");
+      return;
+    }
+    auto received = track::parse_tracking_config(*tracking_json);
+    if (!received) {
+      spdlog::warn("control channel: ignoring a bad config: {}", received.error().message);
+      return;
+    }
+    if (auto raised = (*outbox)->raise_seq_floor(received->last_seq); !raised) {
+      spdlog::warn("outbox: {}", raised.error().message);
+    }
+    {
+      const std::lock_guard guard(policy_mutex);
+      if (*received == current_policy) return;
+      current_policy = *received;
+    }
+    spdlog::info("tracking policy: idle after {} s, {}, {}", received->idle_threshold_s,
+                 received->paused ? "paused" : "not paused",
+                 received->schedule ? "work hours only" : "at all hours");
+    save_policy(*dir, *received);
+    if (tracker) tracker->apply_config(*received);
+    uploader.upload_now();
+  });
+
   spdlog::info("worktrace-agent {}: device {} of {}", kVersion, config->device_id, config->server);
+  std::thread upload_thread([&] { uploader.run(); });
+  std::thread desktop_thread;
+  if (desktop) {
+    desktop_thread = std::thread([&] {
+      auto ran = desktop->run(*tracker);
+      if (!ran) {
+        spdlog::error("activity is no longer recorded: {}", ran.error().message);
+        board.update([&](state::AgentStatus& status) {
+          status.tracking =
+              state::TrackingStatus{.state = "unavailable", .detail = ran.error().message};
+        });
+      }
+    });
+  }
+
   auto outcome = client.run();
+  // Stop in order: the desktop first, so the open span and minute reach the outbox, then the
+  // uploader, which makes a last bounded attempt to send them.
+  if (desktop) {
+    desktop->stop();
+    desktop_thread.join();
+    tracker->finish(clock.now_ms());
+  }
+  uploader.stop();
+  upload_thread.join();
+  const auto stats = (*outbox)->stats();
+  board.update([&](state::AgentStatus& status) { fill_upload(status, stats, nullptr); });
+
   if (!outcome) {
     print_error(outcome.error().message);
     return kExitFailed;

@@ -35,6 +35,52 @@ boost::json::value nullable(const std::optional<std::int64_t>& value) {
   return *value;
 }
 
+// What is being recorded, in the employee's words.
+std::string describe_tracking(const state::AgentStatus& status, EpochMs now_ms) {
+  std::string text;
+  if (const auto& tracking = status.tracking) {
+    const std::string since = tracking->since
+                                  ? fmt::format(" since {} ({})", utc_time(*tracking->since),
+                                                span(now_ms - *tracking->since))
+                                  : std::string();
+    const std::string window = tracking->app.empty()
+                                   ? std::string()
+                                   : fmt::format(" in {} \"{}\"", tracking->app, tracking->title);
+    if (tracking->state == "active") {
+      text += fmt::format("Tracking: active{}{}.\n", window, since);
+    } else if (tracking->state == "idle") {
+      text += fmt::format("Tracking: idle (no input for {} min or more){}{}.\n",
+                          tracking->idle_threshold_s / 60, window, since);
+    } else if (tracking->state == "paused") {
+      text += fmt::format("Tracking: paused by your organization{}: nothing is recorded.\n", since);
+    } else if (tracking->state == "off_hours") {
+      text += fmt::format("Tracking: outside work hours{}: nothing is recorded.\n", since);
+    } else {
+      text += fmt::format("Tracking: not available: {}.\n", tracking->detail);
+    }
+    text += fmt::format(
+        "Recorded: the application and window title in focus, idle time, and counts of keys, "
+        "clicks, scrolls and mouse travel (never which keys){}.\n",
+        tracking->work_hours ? ", only within the organization's work hours" : "");
+  }
+  if (const auto& upload = status.upload) {
+    text += fmt::format("Waiting to upload: {} records", upload->pending_records);
+    if (upload->oldest_pending)
+      text += fmt::format(" (oldest from {} ago)", span(now_ms - *upload->oldest_pending));
+    if (upload->last_upload_at) {
+      text += fmt::format("; last upload {} ago", span(now_ms - *upload->last_upload_at));
+    }
+    text += ".\n";
+    if (upload->dropped_total > 0) {
+      text +=
+          fmt::format("Dropped because the outbox was full: {} records.\n", upload->dropped_total);
+    }
+    if (!upload->last_error.empty())
+      text += fmt::format("Upload problem: {}\n", upload->last_error);
+  }
+  return text;
+}
+
 }  // namespace
 
 bool is_running(const StatusReport& report) {
@@ -93,6 +139,7 @@ std::string describe(const StatusReport& report, EpochMs now_ms) {
     }
   }
   if (!status.last_error.empty()) text += fmt::format("Last error: {}\n", status.last_error);
+  if (is_running(report)) text += describe_tracking(status, now_ms);
   return text;
 }
 
@@ -114,6 +161,14 @@ boost::json::object to_json(const StatusReport& report) {
       status && !status->last_error.empty() ? boost::json::value(status->last_error) : nullptr;
   json["next_retry_at"] = status ? nullable(status->next_retry_at) : nullptr;
   json["updated_at"] = status ? boost::json::value(status->updated_at) : nullptr;
+  if (status) {
+    const auto full = state::to_json(*status);
+    json["tracking"] = full.at("tracking");
+    json["upload"] = full.at("upload");
+  } else {
+    json["tracking"] = nullptr;
+    json["upload"] = nullptr;
+  }
   return json;
 }
 

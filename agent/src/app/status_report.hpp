@@ -29,7 +29,8 @@ struct StatusReport {
 [[nodiscard]] std::string describe(const StatusReport& report, EpochMs now_ms);
 
 // {"enrolled","server","org_id","org_name","device_id","running","connected","state","pid",
-//  "connected_since","last_error","next_retry_at","updated_at"}; absent values are null.
+//  "connected_since","last_error","next_retry_at","updated_at","tracking","upload"}; absent
+// values are null; tracking and upload as in status.json.
 [[nodiscard]] boost::json::object to_json(const StatusReport& report);
 
 // kill(pid, 0): true when a process with that id exists (also when it belongs to another user).

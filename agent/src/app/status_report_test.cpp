@@ -55,6 +55,42 @@ TEST(StatusReportTest, RunningAndConnected) {
   EXPECT_EQ(json.at("connected_since"), kNow - 180'000);
 }
 
+TEST(StatusReportTest, TellsTheEmployeeWhatIsRecorded) {
+  StatusReport report{
+      .config = config(), .status = status(AgentState::connected), .process_alive = true};
+  report.status->connected_since = kNow - 180'000;
+  report.status->tracking = state::TrackingStatus{.state = "active",
+                                                  .since = kNow - 60'000,
+                                                  .app = "XTerm",
+                                                  .title = "make test",
+                                                  .idle_threshold_s = 180,
+                                                  .work_hours = true,
+                                                  .notify_on_start = true};
+  report.status->upload = state::UploadState{.pending_records = 12,
+                                             .dropped_total = 3,
+                                             .oldest_pending = kNow - 30'000,
+                                             .last_upload_at = kNow - 40'000};
+  EXPECT_EQ(describe(report, kNow),
+            "Enrolled with https://wt.example.com as device 42 of \"Acme\".\n"
+            "Running (pid 4321): connected since 2024-05-01 09:57:00 UTC (3 min).\n"
+            "Tracking: active in XTerm \"make test\" since 2024-05-01 09:59:00 UTC (60 s).\n"
+            "Recorded: the application and window title in focus, idle time, and counts of keys, "
+            "clicks, scrolls and mouse travel (never which keys), only within the "
+            "organization's work hours.\n"
+            "Waiting to upload: 12 records (oldest from 30 s ago); last upload 40 s ago.\n"
+            "Dropped because the outbox was full: 3 records.\n");
+  const auto json = to_json(report);
+  EXPECT_EQ(json.at("tracking").at("state"), "active");
+  EXPECT_EQ(json.at("upload").at("pending_records"), 12);
+
+  report.status->tracking->state = "paused";
+  report.status->upload.reset();
+  EXPECT_NE(describe(report, kNow)
+                .find("Tracking: paused by your organization since 2024-05-01 09:59:00 UTC (60 s): "
+                      "nothing is recorded.\n"),
+            std::string::npos);
+}
+
 TEST(StatusReportTest, RunningInBackoff) {
   StatusReport report{
       .config = config(), .status = status(AgentState::backoff), .process_alive = true};

@@ -7,6 +7,8 @@
 #include <boost/json/serialize.hpp>
 
 #include <limits>
+#include <tuple>
+#include <utility>
 
 namespace worktrace::agent::state {
 namespace {
@@ -21,6 +23,80 @@ Error in_file(const Error& error) {
 boost::json::value nullable(const std::optional<EpochMs>& value) {
   if (!value) return nullptr;
   return *value;
+}
+
+boost::json::value tracking_json(const std::optional<TrackingStatus>& tracking) {
+  if (!tracking) return nullptr;
+  return boost::json::object{{"state", tracking->state},
+                             {"since", nullable(tracking->since)},
+                             {"app", tracking->app},
+                             {"title", tracking->title},
+                             {"detail", tracking->detail},
+                             {"idle_threshold_s", tracking->idle_threshold_s},
+                             {"work_hours", tracking->work_hours},
+                             {"notify_on_start", tracking->notify_on_start}};
+}
+
+boost::json::value upload_json(const std::optional<UploadState>& upload) {
+  if (!upload) return nullptr;
+  return boost::json::object{{"pending_records", upload->pending_records},
+                             {"dropped_total", upload->dropped_total},
+                             {"oldest_pending", nullable(upload->oldest_pending)},
+                             {"last_upload_at", nullable(upload->last_upload_at)},
+                             {"last_error", upload->last_error}};
+}
+
+Result<std::optional<TrackingStatus>> read_tracking(const protocol::ObjectReader& status) {
+  auto object = status.optional_object("tracking");
+  if (!object) return object.error();
+  if (!object->has_value()) return std::optional<TrackingStatus>();
+  const auto& reader = **object;
+  TrackingStatus tracking;
+  for (auto [key, out, max] : {std::tuple{"state", &tracking.state, std::size_t{32}},
+                               std::tuple{"app", &tracking.app, std::size_t{1024}},
+                               std::tuple{"title", &tracking.title, std::size_t{4096}},
+                               std::tuple{"detail", &tracking.detail, kMaxErrorBytes}}) {
+    auto value = reader.optional_string(key, max);
+    if (!value) return value.error();
+    *out = value->value_or("");
+  }
+  auto since = reader.optional_int("since", 0, kMaxInt);
+  if (!since) return since.error();
+  tracking.since = *since;
+  auto threshold = reader.optional_int("idle_threshold_s", 0, kMaxInt);
+  if (!threshold) return threshold.error();
+  tracking.idle_threshold_s = threshold->value_or(0);
+  auto work_hours = reader.optional_bool("work_hours");
+  if (!work_hours) return work_hours.error();
+  tracking.work_hours = work_hours->value_or(false);
+  auto notify = reader.optional_bool("notify_on_start");
+  if (!notify) return notify.error();
+  tracking.notify_on_start = notify->value_or(false);
+  return std::optional<TrackingStatus>(std::move(tracking));
+}
+
+Result<std::optional<UploadState>> read_upload(const protocol::ObjectReader& status) {
+  auto object = status.optional_object("upload");
+  if (!object) return object.error();
+  if (!object->has_value()) return std::optional<UploadState>();
+  const auto& reader = **object;
+  UploadState upload;
+  for (auto [key, out] : {std::pair{"pending_records", &upload.pending_records},
+                          std::pair{"dropped_total", &upload.dropped_total}}) {
+    auto value = reader.optional_int(key, 0, kMaxInt);
+    if (!value) return value.error();
+    *out = value->value_or(0);
+  }
+  for (auto [key, out] : {std::pair{"oldest_pending", &upload.oldest_pending},
+                          std::pair{"last_upload_at", &upload.last_upload_at}}) {
+    auto value = reader.optional_int(key, 0, kMaxInt);
+    if (!value) return value.error();
+    *out = *value;
+  }
+  auto error = reader.optional_string("last_error", kMaxErrorBytes);
+  if (!error) return error.error();
+  upload.last_error = error->value_or("");
+  return std::optional<UploadState>(std::move(upload));
 }
 
 }  // namespace
@@ -61,6 +137,8 @@ boost::json::object to_json(const AgentStatus& status) {
       {"last_error", std::move(last_error)},
       {"next_retry_at", nullable(status.next_retry_at)},
       {"updated_at", status.updated_at},
+      {"tracking", tracking_json(status.tracking)},
+      {"upload", upload_json(status.upload)},
   };
 }
 
@@ -106,6 +184,12 @@ Result<AgentStatus> parse_agent_status(std::string_view text) {
   auto updated_at = read_int("updated_at", 0);
   if (!updated_at) return updated_at.error();
   status.updated_at = updated_at->value_or(0);
+  auto tracking = read_tracking(*reader);
+  if (!tracking) return in_file(tracking.error());
+  status.tracking = std::move(*tracking);
+  auto upload = read_upload(*reader);
+  if (!upload) return in_file(upload.error());
+  status.upload = std::move(*upload);
   return status;
 }
 

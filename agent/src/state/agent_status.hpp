@@ -27,6 +27,31 @@ enum class AgentState {
 [[nodiscard]] std::string_view state_name(AgentState state) noexcept;
 [[nodiscard]] std::optional<AgentState> parse_state(std::string_view name) noexcept;
 
+// What the tracker is doing, shown to the employee by `status`.
+struct TrackingStatus {
+  std::string state{};  // "active", "idle", "paused", "off_hours", or "unavailable" (no display)
+  std::optional<EpochMs> since{};  // when this state (and window) began
+  std::string app{};               // the focused application while active or idle
+  std::string title{};
+  std::string detail{};  // why tracking is unavailable, when it is
+  std::int64_t idle_threshold_s = 0;
+  bool work_hours = false;  // the organization limits tracking to a schedule
+  bool notify_on_start = false;
+
+  bool operator==(const TrackingStatus&) const = default;
+};
+
+// The outbox and the uploads, for `status`.
+struct UploadState {
+  std::int64_t pending_records = 0;  // spooled, not yet acknowledged by the server
+  std::int64_t dropped_total = 0;    // dropped because the outbox was full or too old
+  std::optional<EpochMs> oldest_pending{};
+  std::optional<EpochMs> last_upload_at{};
+  std::string last_error{};
+
+  bool operator==(const UploadState&) const = default;
+};
+
 // The content of status.json. Timestamps are epoch milliseconds.
 struct AgentStatus {
   AgentState state = AgentState::connecting;
@@ -37,6 +62,8 @@ struct AgentStatus {
   std::string last_error{};                  // the most recent failure; empty when none
   std::optional<EpochMs> next_retry_at{};    // only in backoff
   EpochMs updated_at = 0;
+  std::optional<TrackingStatus> tracking{};  // absent before the tracker starts
+  std::optional<UploadState> upload{};
 
   bool operator==(const AgentStatus&) const = default;
 };

@@ -30,6 +30,13 @@ TEST(AgentStatusTest, WrittenPrivatelyWithEveryKeyAndReadBack) {
                      .last_error = "connection refused",
                      .next_retry_at = 1'700'000'001'000,
                      .updated_at = 1'700'000'000'000};
+  status.tracking = TrackingStatus{.state = "idle",
+                                   .since = 1'700'000'000'500,
+                                   .app = "XTerm",
+                                   .title = "vim \xc3\xa9t\xc3\xa9",
+                                   .idle_threshold_s = 180,
+                                   .notify_on_start = true};
+  status.upload = UploadState{.pending_records = 5, .last_error = "HTTP 503"};
   ASSERT_TRUE(save_agent_status(dir, status));
   struct stat info {};
   ASSERT_EQ(::stat((dir / "status.json").c_str(), &info), 0);

@@ -30,6 +30,9 @@ class Backoff {
   // the sequence again from `base`.
   void connection_ended(std::chrono::milliseconds lived);
 
+  // Starts the sequence again from `base` (an attempt succeeded).
+  void reset() { doublings_ = 0; }
+
  private:
   BackoffPolicy policy_;
   std::mt19937_64 random_;

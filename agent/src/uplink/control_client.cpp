@@ -71,6 +71,7 @@ struct ControlClient::Impl {
   const ControlOptions options;
   const CollectFn collect;
   const EventFn on_event;
+  MessageFn on_message;
   const Clock& clock;
   net::io_context io{1};
   net::steady_timer retry_timer{io};     // the backoff wait
@@ -84,6 +85,10 @@ struct ControlClient::Impl {
   // Set during an attempt: closes its socket, which ends every operation pending on it.
   std::function<void()> abort_connection;
   std::optional<protocol::DeviceInfo> last_sent;
+  SteadyClock::time_point next_collect{};
+  std::string state_message;   // the latest from set_state_message
+  bool state_pending = false;  // not yet sent on the open connection
+  SteadyClock::time_point next_state_send{};
   std::string last_error;
   RunOutcome outcome = RunOutcome::stopped;
 };
@@ -266,13 +271,18 @@ template <class Channel>
 net::awaitable<void> ControlClient::Impl::write_loop(Channel& channel,
                                                      const bool& connection_done) {
   auto& tcp = beast::get_lowest_layer(channel);
+  auto write = [&](const std::string& text) -> net::awaitable<bool> {
+    auto [ec, written] = co_await channel.async_write(net::buffer(text), kNoThrow);
+    if (ec) tcp.close();
+    co_return !ec;
+  };
   protocol::DeviceInfo info = collect();
-  const std::string hello = hello_message(info);
-  if (auto [ec, written] = co_await channel.async_write(net::buffer(hello), kNoThrow); ec) {
-    tcp.close();
-    co_return;
-  }
+  if (!co_await write(hello_message(info))) co_return;
   last_sent = std::move(info);
+  next_collect = SteadyClock::now() + options.collect_interval;
+  // A new connection hears the current state at once.
+  state_pending = !state_message.empty();
+  next_state_send = SteadyClock::now();
   for (;;) {
     if (connection_done) co_return;
     if (stopping) {
@@ -281,18 +291,27 @@ net::awaitable<void> ControlClient::Impl::write_loop(Channel& channel,
       if (ec) spdlog::debug("control channel: close: {}", ec.message());
       co_return;
     }
-    wake_timer.expires_after(options.collect_interval);
-    co_await wake_timer.async_wait(kNoThrow);
-    if (connection_done || stopping) continue;
-    info = collect();
-    if (last_sent && info == *last_sent) continue;
-    const std::string update = device_info_message(info);
-    if (auto [ec, written] = co_await channel.async_write(net::buffer(update), kNoThrow); ec) {
-      tcp.close();
-      co_return;
+    const auto now = SteadyClock::now();
+    if (state_pending && now >= next_state_send) {
+      state_pending = false;
+      next_state_send = now + options.state_interval;
+      const std::string message = state_message;  // the member may change during the write
+      if (!co_await write(message)) co_return;
+      continue;
     }
-    spdlog::info("control channel: sent changed device info");
-    last_sent = std::move(info);
+    if (now >= next_collect) {
+      next_collect = now + options.collect_interval;
+      info = collect();
+      if (last_sent && info == *last_sent) continue;
+      if (!co_await write(device_info_message(info))) co_return;
+      spdlog::info("control channel: sent changed device info");
+      last_sent = std::move(info);
+      continue;
+    }
+    // Sleeps until the next collection or the next allowed state message; set_state_message
+    // and stop() cut the wait short.
+    wake_timer.expires_at(state_pending ? std::min(next_collect, next_state_send) : next_collect);
+    co_await wake_timer.async_wait(kNoThrow);
   }
 }
 
@@ -310,6 +329,8 @@ void ControlClient::Impl::handle_message(std::string_view text) {
   } else if (message->type == "error") {
     spdlog::warn("control channel: the server reported {}: {}", printable(message->error_code, 64),
                  printable(message->error_message));
+  } else if (on_message) {
+    on_message(message->type, text);
   } else {
     spdlog::debug("control channel: ignoring a message of type {}", printable(message->type, 64));
   }
@@ -321,6 +342,17 @@ ControlClient::ControlClient(ControlOptions options, CollectFn collect, EventFn 
                                    clock)) {}
 
 ControlClient::~ControlClient() = default;
+
+void ControlClient::on_message(MessageFn handler) { impl_->on_message = std::move(handler); }
+
+void ControlClient::set_state_message(std::string message) {
+  net::post(impl_->io, [impl = impl_.get(), message = std::move(message)]() mutable {
+    if (message == impl->state_message) return;
+    impl->state_message = std::move(message);
+    impl->state_pending = true;
+    impl->wake_timer.cancel();
+  });
+}
 
 void ControlClient::stop() {
   net::post(impl_->io, [impl = impl_.get()] { impl->request_stop(); });

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace worktrace::agent::uplink {
 
@@ -20,6 +21,7 @@ struct ControlOptions {
   std::string credential{};  // sent as "Authorization: Bearer <credential>"
   std::string ca_file{};     // empty: the system CAs
   std::chrono::milliseconds collect_interval{60'000};
+  std::chrono::milliseconds state_interval{1'000};  // the least time between state messages
   BackoffPolicy backoff{};
   std::chrono::milliseconds connect_timeout{30'000};  // TCP, TLS and the upgrade
   std::chrono::milliseconds idle_timeout{60'000};     // pings after half of it, closes after it
@@ -50,12 +52,22 @@ class ControlClient {
  public:
   using CollectFn = std::function<protocol::DeviceInfo()>;
   using EventFn = std::function<void(const ChannelEvent&)>;
+  // A server message other than welcome and error (`type` is checked, `text` the whole JSON).
+  using MessageFn = std::function<void(std::string_view type, std::string_view text)>;
 
   // `clock` must outlive this client; it stamps the events.
   ControlClient(ControlOptions options, CollectFn collect, EventFn on_event, const Clock& clock);
   ~ControlClient();
   ControlClient(const ControlClient&) = delete;
   ControlClient& operator=(const ControlClient&) = delete;
+
+  // Receives the server's other messages (config, ...) on run()'s thread. Call before run().
+  void on_message(MessageFn handler);
+
+  // Sets the agent's current state message (`activity`): sent after `hello` on every
+  // connection and whenever it changes, at most once per `state_interval`; only the latest
+  // is kept. Thread-safe.
+  void set_state_message(std::string message);
 
   // Runs until stop(), a signal (when enabled) or revocation; call it once. Fails only when
   // TLS cannot be set up (an unreadable CA file), before connecting.

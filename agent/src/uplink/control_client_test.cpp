@@ -153,6 +153,57 @@ TEST(ControlClientTest, SendsDeviceInfoOnlyWhenItChangesAndSurvivesServerErrors)
                                      AgentState::stopped}));
 }
 
+TEST(ControlClientTest, HandsOnConfigAndSendsTheLatestStateAtMostOncePerInterval) {
+  Watchdog watchdog(30s);
+  std::vector<std::string> states;
+  std::atomic<int> states_read = 0;
+  ScriptedServer server(2, [&](tcp::socket socket, int connection_idx) {
+    UpgradeSeen seen;
+    ServerChannel channel(std::move(socket));
+    accept_upgrade(channel, seen);
+    EXPECT_EQ(read_json(channel).at("type"), "hello");
+    send_text(channel, kWelcome);
+    if (connection_idx == 0) send_text(channel, R"({"type":"config","tracking":{"paused":true}})");
+    // After hello, the state set before connecting; on the second connection, the latest.
+    states.push_back(std::string(read_json(channel).at("state").as_string()));
+    if (connection_idx == 0) {
+      states.push_back(std::string(read_json(channel).at("state").as_string()));
+      return;  // drops the connection: the client reconnects
+    }
+    ++states_read;
+    (void)read_until_close(channel);
+  });
+  std::mutex mutex;
+  std::vector<std::string> configs;
+  ControlOptions options = local_options(server.port());
+  options.state_interval = 300ms;
+  ClientRun run(
+      options, [] { return device_named("desk"); },
+      [&](ControlClient& client) {
+        client.on_message([&](std::string_view type, std::string_view text) {
+          std::lock_guard lock(mutex);
+          configs.push_back(std::string(type) + " " + std::string(text));
+        });
+        client.set_state_message(R"({"type":"activity","state":"active"})");
+      });
+  ASSERT_TRUE(run.wait_for(AgentState::connected));
+  // Two changes within one interval: only the second goes.
+  run.client().set_state_message(R"({"type":"activity","state":"idle"})");
+  run.client().set_state_message(R"({"type":"activity","state":"paused"})");
+  ASSERT_TRUE(run.wait_for(AgentState::connected, 2));
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (states_read == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  auto outcome = run.finish();
+  ASSERT_TRUE(outcome);
+  EXPECT_EQ(server.join(), "");
+  EXPECT_EQ(states, (std::vector<std::string>{"active", "paused", "paused"}));
+  std::lock_guard lock(mutex);
+  ASSERT_GE(configs.size(), 1U);
+  EXPECT_EQ(configs[0], R"(config {"type":"config","tracking":{"paused":true}})");
+}
+
 TEST(ControlClientTest, StopIsBoundedWhenTheServerIgnoresTheClose) {
   Watchdog watchdog(30s);
   std::mutex mutex;

@@ -199,7 +199,9 @@ inline ControlOptions local_options(std::uint16_t port, std::string_view scheme 
 // Runs a ControlClient on its own thread and records its events.
 class ClientRun {
  public:
-  ClientRun(ControlOptions options, ControlClient::CollectFn collect)
+  // `setup` runs on the client before run() starts (on_message, a first state message).
+  ClientRun(ControlOptions options, ControlClient::CollectFn collect,
+            const std::function<void(ControlClient&)>& setup = {})
       : client_(
             std::move(options), std::move(collect),
             [this](const ChannelEvent& event) {
@@ -208,7 +210,20 @@ class ClientRun {
               changed_.notify_all();
             },
             clock_),
-        thread_([this] { outcome_ = client_.run(); }) {}
+        thread_([this, &setup] {
+          if (setup) setup(client_);
+          {
+            std::lock_guard lock(mutex_);
+            set_up_ = true;
+          }
+          changed_.notify_all();
+          outcome_ = client_.run();
+        }) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return set_up_; });
+  }
+
+  ControlClient& client() { return client_; }
   ~ClientRun() {
     client_.stop();
     if (thread_.joinable()) thread_.join();
@@ -243,6 +258,7 @@ class ClientRun {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<ChannelEvent> events_;  // guarded by mutex_
+  bool set_up_ = false;               // guarded by mutex_
   ControlClient client_;
   Result<RunOutcome> outcome_ = fail(Errc::internal, "run() did not return");  // after join
   std::thread thread_;

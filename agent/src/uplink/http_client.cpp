@@ -64,7 +64,8 @@ net::awaitable<Result<HttpReply>> post(const ServerUrl& url,
 }  // namespace
 
 Result<HttpReply> post_json(const ServerUrl& url, std::string_view path, std::string body,
-                            const std::string& ca_file, std::chrono::milliseconds timeout) {
+                            const std::string& ca_file, std::chrono::milliseconds timeout,
+                            const PostHeaders& headers) {
   std::unique_ptr<ssl::context> tls;
   if (url.tls) {
     auto context = make_tls_context(ca_file);
@@ -76,6 +77,8 @@ Result<HttpReply> post_json(const ServerUrl& url, std::string_view path, std::st
   request.set(http::field::user_agent, std::string("worktrace-agent/") + kVersion);
   request.set(http::field::content_type, "application/json");
   request.set(http::field::accept, "application/json");
+  if (!headers.bearer.empty()) request.set(http::field::authorization, "Bearer " + headers.bearer);
+  if (headers.gzip) request.set(http::field::content_encoding, "gzip");
   request.body() = std::move(body);
   request.prepare_payload();
 

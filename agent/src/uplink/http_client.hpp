@@ -16,6 +16,12 @@ struct HttpReply {
 
 inline constexpr std::size_t kMaxReplyBodyBytes = 64 * 1024;
 
+// Optional request headers of post_json.
+struct PostHeaders {
+  std::string bearer;  // "Authorization: Bearer <bearer>" when not empty
+  bool gzip = false;   // the body is gzip-compressed: "Content-Encoding: gzip"
+};
+
 // POSTs `body` (application/json) to `url.target(path)` on a fresh connection and returns the
 // reply, whatever its status. For https the server's certificate must verify against the
 // system CAs, or against `ca_file` alone when it is not empty. The whole exchange is bounded
@@ -25,6 +31,7 @@ inline constexpr std::size_t kMaxReplyBodyBytes = 64 * 1024;
 // kMaxReplyBodyBytes. Blocks the calling thread.
 [[nodiscard]] Result<HttpReply> post_json(const ServerUrl& url, std::string_view path,
                                           std::string body, const std::string& ca_file,
-                                          std::chrono::milliseconds timeout);
+                                          std::chrono::milliseconds timeout,
+                                          const PostHeaders& headers = {});
 
 }  // namespace worktrace::agent::uplink

@@ -1,0 +1,80 @@
+#include "track/tracking_config.hpp"
+
+#include "protocol/json_reader.hpp"
+
+#include <gtest/gtest.h>
+
+namespace worktrace::agent::track {
+namespace {
+
+Result<TrackingConfig> parse(std::string_view text) {
+  auto json = protocol::parse_json(text);
+  EXPECT_TRUE(json) << text;
+  if (!json) return fail(Errc::internal, "bad test JSON");
+  return parse_tracking_config(*json);
+}
+
+TEST(TrackingConfigTest, ReadsTheConfigMessage) {
+  auto config = parse(R"({"idle_threshold_s":300,"paused":true,"notify_on_start":false,
+      "schedule":{"time_zone":"Europe/Berlin","days":{"mon":[["09:00","17:30"]]}},"last_seq":40})");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->idle_threshold_s, 300);
+  EXPECT_TRUE(config->paused);
+  EXPECT_FALSE(config->notify_on_start);
+  ASSERT_TRUE(config->schedule);
+  EXPECT_EQ(config->schedule->time_zone, "Europe/Berlin");
+  EXPECT_EQ(config->schedule->days[0], (std::vector<protocol::WorkInterval>{{540, 1050}}));
+  EXPECT_EQ(config->last_seq, 40);
+}
+
+TEST(TrackingConfigTest, DefaultsForMissingFieldsAndIgnoresUnknownOnes) {
+  auto config = parse(R"({"schedule":null,"something_new":{"x":1}})");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(*config, TrackingConfig{});
+  EXPECT_EQ(*parse("{}"), TrackingConfig{});
+}
+
+TEST(TrackingConfigTest, RoundTripsThroughJson) {
+  auto config = parse(R"({"idle_threshold_s":60,"paused":false,"notify_on_start":true,
+      "schedule":{"time_zone":"Asia/Kathmandu","days":{"sun":[["00:00","24:00"]]}},"last_seq":9007199254740992})");
+  ASSERT_TRUE(config) << config.error().message;
+  auto again = parse_tracking_config(to_json(*config));
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(*again, *config);
+  EXPECT_TRUE(to_json(TrackingConfig{}).at("schedule").is_null());
+  EXPECT_EQ(*parse_tracking_config(to_json(TrackingConfig{})), TrackingConfig{});
+}
+
+TEST(TrackingConfigTest, BadValuesNameTheirPath) {
+  EXPECT_EQ(parse(R"({"idle_threshold_s":59})").error().message,
+            "$.tracking.idle_threshold_s: must be between 60 and 3600");
+  EXPECT_EQ(parse(R"({"idle_threshold_s":3601})").error().message,
+            "$.tracking.idle_threshold_s: must be between 60 and 3600");
+  EXPECT_EQ(parse(R"({"idle_threshold_s":"180"})").error().message,
+            "$.tracking.idle_threshold_s: must be an integer");
+  EXPECT_EQ(parse(R"({"idle_threshold_s":180.5})").error().message,
+            "$.tracking.idle_threshold_s: must be an integer");
+  EXPECT_EQ(parse(R"({"paused":"yes"})").error().message,
+            "$.tracking.paused: must be true or false");
+  EXPECT_EQ(parse(R"({"last_seq":-1})").error().message,
+            "$.tracking.last_seq: must be between 0 and 9007199254740992");
+  EXPECT_EQ(parse(R"({"schedule":{"time_zone":"Nowhere/Land","days":{}}})").error().message,
+            "$.tracking.schedule.time_zone: is not a known time zone");
+  EXPECT_EQ(parse(R"({"schedule":{"time_zone":"UTC","days":{"mon":[["10:00","09:00"]]}}})")
+                .error()
+                .message,
+            "$.tracking.schedule.days.mon[0]: must end after it starts");
+  EXPECT_EQ(
+      parse(
+          R"({"schedule":{"time_zone":"UTC","days":{"tue":[["09:00","12:00"],["11:00","13:00"]]}}})")
+          .error()
+          .message,
+      "$.tracking.schedule.days.tue[1]: overlaps the interval before it");
+  EXPECT_EQ(parse(R"({"schedule":"Europe/Berlin"})").error().message,
+            "$.tracking.schedule: must be an object");
+  EXPECT_EQ(parse("[]").error().message, "$.tracking: must be an object");
+  EXPECT_TRUE(parse(R"({"idle_threshold_s":59})").error().is(Errc::invalid_argument));
+}
+
+}  // namespace
+}  // namespace worktrace::agent::track
