@@ -15,11 +15,12 @@ build_packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libsodium-dev liboath-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libx11-dev libxext-dev openssl ca-certificates
+  libx11-dev libxext-dev libxi-dev libxss-dev libxrandr-dev libcctz-dev zlib1g-dev
+  openssl ca-certificates
 )
-run_packages=(sqlite3 curl)
-test_packages=(xvfb xauth xdotool x11-utils chromium iproute2 procps curl oathtool python3)
-bench_packages=(nginx-light wrk)
+run_packages=(sqlite3 curl libnotify-bin)
+test_packages=(xvfb xauth xdotool x11-utils xterm openbox dbus-x11 libnotify-bin chromium iproute2 procps curl oathtool python3)
+bench_packages=(nginx-light wrk xvfb xdotool x11-utils xterm openbox)
 
 wanted=("${build_packages[@]}")
 case "$mode" in
