@@ -19,7 +19,7 @@ build_packages=(
   openssl ca-certificates
 )
 run_packages=(sqlite3 curl libnotify-bin)
-test_packages=(xvfb xauth xdotool x11-utils xterm openbox dbus-x11 libnotify-bin chromium iproute2 procps curl oathtool python3)
+test_packages=(xvfb xauth xdotool x11-utils xterm openbox dbus-x11 dbus-bin dunst libnotify-bin chromium iproute2 procps curl oathtool python3)
 bench_packages=(nginx-light wrk xvfb xdotool x11-utils xterm openbox)
 
 wanted=("${build_packages[@]}")

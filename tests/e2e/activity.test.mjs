@@ -78,10 +78,10 @@ async function agentStatus() {
   return JSON.parse(result.stdout);
 }
 
-async function startAgent(name) {
+async function startAgent(name, env = {}) {
   // Input now, so the display is not idle (past the threshold) when tracking starts.
   await x(['mousemove_relative', '1', '1']);
-  const agent = h.startAgent({ configDir: agentDir, display, name, args: kAgentArgs });
+  const agent = h.startAgent({ configDir: agentDir, display, name, args: kAgentArgs, env });
   await waitFor(
     async () => {
       if (!agent.running) throw new Error(`the agent exited\n${agent.output()}`);
@@ -270,4 +270,40 @@ test('an agent restarted with a full outbox delivers it exactly once', async () 
   assert.deepEqual(titleRuns(spans), ['wt-epsilon', 'wt-zeta'], JSON.stringify(spans));
   assertNoOverlap(day.spans);
   assert.deepEqual(minus(await allInput(), before), { keys: 12, clicks: 0, scrolls: 0 });
+});
+
+test('the employee is told by a desktop notification when tracking starts', async () => {
+  // A private session bus with a real notification server (dunst) on the test display.
+  const bus = h.processes.spawn('dbus-daemon', 'dbus-daemon', ['--session', '--nofork', '--print-address=1']);
+  const address = await waitFor(() => /^unix:\S+/m.exec(bus.stdout)?.[0] ?? null, {
+    timeoutMs: 10_000,
+    what: 'the session bus address',
+  });
+  const env = { ...process.env, DISPLAY: display, DBUS_SESSION_BUS_ADDRESS: address };
+  const dunst = h.processes.spawn('dunst', 'dunst', [], { env });
+  const dunstctl = (args) => h.processes.run('dunstctl', 'dunstctl', args, { env, timeoutMs: 5_000 });
+  await waitFor(
+    async () => {
+      if (!dunst.running) throw new Error(`dunst exited\n${dunst.output()}`);
+      return (await dunstctl(['is-paused'])).code === 0;
+    },
+    { timeoutMs: 10_000, what: 'dunst to serve notifications' },
+  );
+
+  const agent = await startAgent('agent-notify', { DBUS_SESSION_BUS_ADDRESS: address });
+  await waitFor(async () => Number.parseInt((await dunstctl(['count', 'displayed'])).stdout, 10) > 0, {
+    timeoutMs: 10_000,
+    what: 'a notification on the desktop',
+  });
+  await sleep(500); // a second one would come at once
+  assert.equal(Number.parseInt((await dunstctl(['count', 'displayed'])).stdout, 10), 1, 'exactly one notification');
+  await stopAgent(agent);
+
+  // Closed notifications go to dunst's history, which tells what was shown.
+  assert.equal((await dunstctl(['close-all'])).code, 0);
+  const history = JSON.parse((await dunstctl(['history'])).stdout).data.flat();
+  assert.equal(history.length, 1, JSON.stringify(history));
+  assert.equal(history[0].appname.data, 'Worktrace');
+  assert.equal(history[0].summary.data, 'Worktrace is recording your activity');
+  assert.match(history[0].body.data, /never what you type/);
 });

@@ -197,9 +197,9 @@ export class Harness {
    * Starts `worktrace-agent run` on `display` (e.g. ":91"); returns the Child. `args` are
    * added to the command line; without a display the agent keeps only its control channel.
    */
-  startAgent({ configDir, display, name = 'agent', args = [] }) {
+  startAgent({ configDir, display, name = 'agent', args = [], env: extraEnv = {} }) {
     requireBinary(agentBin);
-    const env = { ...process.env };
+    const env = { ...process.env, ...extraEnv };
     delete env.DISPLAY;
     if (display) env.DISPLAY = display;
     return this.processes.spawn(name, agentBin, ['run', '--config-dir', configDir, ...args], { env });
@@ -247,6 +247,17 @@ export class Harness {
             return existsSync(socketPath);
           },
           { timeoutMs: 10_000, what: `the X socket ${socketPath}` },
+        );
+        // The socket appears before the server accepts clients: wait until one gets through.
+        await waitFor(
+          async () => {
+            if (!child.running) throw new Error(`Xvfb :${number} exited`);
+            const probe = await this.processes.run('xprop-ready', 'xprop', ['-root', '-display', `:${number}`, '_NET_NOTHING'], {
+              timeoutMs: 5_000,
+            });
+            return probe.code === 0;
+          },
+          { timeoutMs: 10_000, what: `Xvfb :${number} to accept clients` },
         );
         return { display: `:${number}`, child };
       } catch (error) {
