@@ -9,13 +9,35 @@
 #   authz_requests_per_s_per_core  keep-alive GET /api/v1/org with a session cookie (session
 #                               lookup, policy, a database read) on one server thread
 #   authz_vs_healthz            its ratio to http_healthz_rps_per_core
-# Each wrk run is bounded: BENCH_SECONDS (default 5) per measurement, 3 rounds, best kept.
+#   ingest_events_per_s         activity records acknowledged per second (after the commit)
+#                               through POST /api/v1/agent/activity on one server thread, from
+#                               100 enrolled devices posting batches of 500 at once
+#                               (bench/ingest_load.mjs, on the other core)
+#   sqlite_raw_insert_rows_per_s  the same span rows inserted straight into a table shaped like
+#                               activity_spans with the SQLite C API, 1,000 rows a transaction,
+#                               WAL + synchronous=FULL like the server (bench/sqlite_insert.cpp)
+#   ingest_vs_raw_insert        the ratio of the two
+#   agent_idle_cpu_pct, agent_idle_rss_mb, agent_active_cpu_pct, agent_active_rss_mb
+#                               a real agent on Xvfb: % of one core and resident MB with no
+#                               input, then while xdotool types and switches windows
+#                               (bench/agent_usage.sh)
+# Each wrk run is bounded: BENCH_SECONDS (default 5) per measurement, 3 rounds, best kept. The
+# ingest load runs 2 s of warm-up plus BENCH_INGEST_SECONDS (default 2 x BENCH_SECONDS); the raw
+# inserts BENCH_SECONDS at most; the agent BENCH_AGENT_SECONDS (default 60) per window.
+# BENCH_BIN (default build/bin) names the directory of the binaries measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${BENCH_SECONDS:-5}
 rounds=${BENCH_ROUNDS:-3}
 connections=${BENCH_CONNECTIONS:-32}
+ingest_seconds=${BENCH_INGEST_SECONDS:-$((2 * seconds))}
+ingest_devices=100
+ingest_batch=500
+ingest_max_records=40000 # per device: bounds the load and sets its pace through the last day
+export BENCH_AGENT_SECONDS=${BENCH_AGENT_SECONDS:-60}
+export BENCH_BIN=${BENCH_BIN:-build/bin} # the binaries measured (a helper's own build dir too)
+bin=$BENCH_BIN
 out=build/bench
 mkdir -p "$out"
 work=$(mktemp -d)
@@ -80,8 +102,8 @@ median_ms() {
 port=$(free_port)
 admin_password=bench-password-$RANDOM-$RANDOM
 WORKTRACE_ADMIN_EMAIL=owner@bench.test WORKTRACE_ADMIN_PASSWORD=$admin_password \
-  build/bin/worktrace-server init --data "$work/data" >/dev/null
-taskset -c 0 build/bin/worktrace-server serve --listen "127.0.0.1:$port" --data "$work/data" \
+  "$bin"/worktrace-server init --data "$work/data" >/dev/null
+taskset -c 0 "$bin"/worktrace-server serve --listen "127.0.0.1:$port" --data "$work/data" \
   --threads 1 --log-level warn --api-rate-per-s 1000000 &
 pids+=($!)
 wait_http "http://127.0.0.1:$port/healthz"
@@ -126,6 +148,39 @@ nginx_rps=$(measure "http://127.0.0.1:$nginx_port/healthz")
 
 ratio=$(awk -v a="$server_rps" -v b="$nginx_rps" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
 
+# Ingest through the real endpoint, then its physical reference on the same core with the same
+# span rows (the load generator's, dumped first), then the ratio.
+json_field() {
+  node -e 'const v = JSON.parse(process.argv[1])[process.argv[2]]; if (v === undefined) process.exit(1); console.log(v)' "$1" "$2"
+}
+start_ms=$(($(date +%s%3N) - 86400000 + 60000))
+taskset -c 1 node bench/ingest_load.mjs dump --out "$work/spans.tsv" --devices "$ingest_devices" \
+  --batch "$ingest_batch" --spans-per-device 2000 --max-records-per-device "$ingest_max_records" \
+  --start-ms "$start_ms" >/dev/null
+ingest_report=$(timeout $((ingest_seconds + 180)) taskset -c 1 node bench/ingest_load.mjs load \
+  --origin "$base" --email owner@bench.test --password "$admin_password" \
+  --devices "$ingest_devices" --batch "$ingest_batch" --warmup-s 2 --seconds "$ingest_seconds" \
+  --max-records-per-device "$ingest_max_records" --start-ms "$start_ms")
+ingest_rate=$(json_field "$ingest_report" events_per_s)
+echo "bench: ingest $ingest_report" >&2
+raw_report=$(timeout $((seconds + 120)) taskset -c 0 "$bin"/worktrace-bench-sqlite-insert \
+  --db "$work/raw.db" --rows "$work/spans.tsv" --txn-rows 1000 --max-rows 2000000 \
+  --seconds "$seconds")
+raw_rate=$(json_field "$raw_report" rows_per_s)
+echo "bench: raw insert $raw_report" >&2
+rm -f "$work"/raw.db*
+ingest_ratio=$(awk -v a="$ingest_rate" -v b="$raw_rate" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
+
+# The agent on a virtual desktop, uploading to the same server.
+agent_report=$(timeout $((2 * BENCH_AGENT_SECONDS + 240)) bench/agent_usage.sh "$base" "$work/data")
+agent_figure() {
+  awk -v name="$1" '$1 == name { print $2; found = 1 } END { exit !found }' <<<"$agent_report"
+}
+agent_idle_rss=$(agent_figure agent_idle_rss_mb)
+agent_idle_cpu=$(agent_figure agent_idle_cpu_pct)
+agent_active_cpu=$(agent_figure agent_active_cpu_pct)
+agent_active_rss=$(agent_figure agent_active_rss_mb)
+
 cat >"$out/results.json" <<JSON
 {
   "http_healthz_rps_per_core": $server_rps,
@@ -134,7 +189,15 @@ cat >"$out/results.json" <<JSON
   "login_argon2_ms": $login_ms,
   "http_version_ms": $version_ms,
   "authz_requests_per_s_per_core": $authz_best,
-  "authz_vs_healthz": $authz_ratio
+  "authz_vs_healthz": $authz_ratio,
+  "ingest_events_per_s": $ingest_rate,
+  "ingest_batch_records": $ingest_batch,
+  "sqlite_raw_insert_rows_per_s": $raw_rate,
+  "ingest_vs_raw_insert": $ingest_ratio,
+  "agent_idle_rss_mb": $agent_idle_rss,
+  "agent_idle_cpu_pct": $agent_idle_cpu,
+  "agent_active_cpu_pct": $agent_active_cpu,
+  "agent_active_rss_mb": $agent_active_rss
 }
 JSON
 
@@ -146,5 +209,13 @@ printf '%-32s %12s\n' "login_argon2_ms" "$login_ms"
 printf '%-32s %12s\n' "http_version_ms" "$version_ms"
 printf '%-32s %12s\n' "authz_requests_per_s_per_core" "$authz_best"
 printf '%-32s %12s\n' "authz_vs_healthz" "$authz_ratio"
+printf '%-32s %12s\n' "ingest_events_per_s" "$ingest_rate"
+printf '%-32s %12s\n' "ingest_batch_records" "$ingest_batch"
+printf '%-32s %12s\n' "sqlite_raw_insert_rows_per_s" "$raw_rate"
+printf '%-32s %12s\n' "ingest_vs_raw_insert" "$ingest_ratio"
+printf '%-32s %12s\n' "agent_idle_rss_mb" "$agent_idle_rss"
+printf '%-32s %12s\n' "agent_idle_cpu_pct" "$agent_idle_cpu"
+printf '%-32s %12s\n' "agent_active_cpu_pct" "$agent_active_cpu"
+printf '%-32s %12s\n' "agent_active_rss_mb" "$agent_active_rss"
 echo
 echo "written to $out/results.json"
