@@ -299,3 +299,26 @@ describe('access', () => {
     assert.equal(fallback.to - fallback.from, 86_400_000);
   });
 });
+
+describe('reassignment', () => {
+  test('what a device recorded before it was taken from someone goes to nobody', async () => {
+    const owner = A.people.owner.client;
+    const taken = A.devices.employeeB;
+    const from = A.people.employeeB.id;
+    const to = A.people.manager.id;
+    const before = Date.now() - 120_000;
+    expectStatus(await owner.patch(`/api/v1/devices/${taken.id}`, { user_id: to }), 200, 'reassign');
+    const after = Date.now() + 1_000;
+    const client = new Client(A.origin, { bearer: taken.credential, label: 'taken' });
+    const records = [
+      { seq: 1, type: 'span', start: before, end: before + 60_000, app: 'old-app', exe: '', title: 'spooled', idle: false },
+      { seq: 2, type: 'span', start: after, end: after + 1_000, app: 'new-app', exe: '', title: 'fresh', idle: false },
+    ];
+    expectStatus(await post({ records }, { client }), 200, 'ingest');
+    const window = (person) => `/api/v1/people/${person}/timeline?from=${before - 60_000}&to=${after + 60_000}`;
+    const newOwner = expectStatus(await owner.get(window(to)), 200, 'new owner');
+    assert.deepEqual(newOwner.spans.map((span) => span.app), ['new-app']);
+    const oldOwner = expectStatus(await owner.get(window(from)), 200, 'old owner');
+    assert.deepEqual(oldOwner.spans.filter((span) => span.device_id === taken.id), []);
+  });
+});

@@ -232,3 +232,52 @@ describe('live presence', () => {
     }
   });
 });
+
+describe('the server holds the pause and the reassignment', () => {
+  test('a paused person is shown paused without a window, whatever their agent says', async () => {
+    const device = A.devices.employeeA;
+    const person = A.people.employeeA;
+    const owner = A.people.owner.client;
+    const manager = await openViewer(A.people.manager.client);
+    const about = (message) => message.type === 'activity.state' && message.device_id === device.id;
+    const { agent } = await connect(device);
+    try {
+      expectStatus(await owner.put(`/api/v1/people/${person.id}/tracking`, { paused: true }), 200);
+      await agent.next('config');
+      // An agent that has not heard of the pause (or ignores it) still says what it sees.
+      agent.send({ type: 'activity', state: 'active', app: 'xterm', title: 'secret plans', since: Date.now() });
+      const shown = await manager.next((message) => about(message) && message.status !== 'online');
+      assert.equal(shown.status, 'paused');
+      assert.equal(shown.app, '');
+      assert.equal(shown.title, '');
+      const live = expectStatus(await owner.get('/api/v1/activity/live'), 200, 'live');
+      const entry = live.people.find((candidate) => candidate.user_id === person.id);
+      assert.equal(entry.status, 'paused');
+      assert.equal(entry.title, '');
+    } finally {
+      await agent.close();
+      await manager.close();
+      expectStatus(await owner.put(`/api/v1/people/${person.id}/tracking`, { paused: false }), 200);
+    }
+  });
+
+  test('a reassigned device shows no window of the previous owner to the new one', async () => {
+    const device = A.devices.employeeA;
+    const owner = A.people.owner.client;
+    const admin = await openViewer(A.people.admin.client);
+    const about = (message) => message.type === 'activity.state' && message.device_id === device.id;
+    const { agent } = await connect(device);
+    try {
+      agent.send({ type: 'activity', state: 'active', app: 'xterm', title: 'employee A work', since: Date.now() });
+      await admin.next((message) => about(message) && message.status === 'active');
+      expectStatus(await owner.patch(`/api/v1/devices/${device.id}`, { user_id: A.people.employeeB.id }), 200, 'reassign');
+      const reset = await admin.next((message) => about(message) && message.user_id === A.people.employeeB.id);
+      assert.equal(reset.status, 'online');
+      assert.equal(reset.title, '');
+    } finally {
+      expectStatus(await owner.patch(`/api/v1/devices/${device.id}`, { user_id: A.people.employeeA.id }), 200, 'give back');
+      await agent.close();
+      await admin.close();
+    }
+  });
+});

@@ -3,6 +3,8 @@
 #include "collect/linux_device_info.hpp"
 #include "collect/linux_parsers.hpp"
 #include "state/agent_config.hpp"
+#include "state/instance_lock.hpp"
+#include "state/private_file.hpp"
 #include "uplink/http_client.hpp"
 #include "uplink/messages.hpp"
 #include "uplink/server_url.hpp"
@@ -64,6 +66,17 @@ int enroll_command(const EnrollArgs& args) {
     }
   }
 
+  // Not while `run` uses DIR: the new credential and the old device's outbox must not mix.
+  if (auto made = state::ensure_private_dir(*dir); !made) {
+    print_error(made.error().message);
+    return kExitFailed;
+  }
+  auto lock = state::InstanceLock::acquire(*dir);
+  if (!lock) {
+    print_error(lock.error().message + "; stop the running agent before enrolling again");
+    return kExitFailed;
+  }
+
   collect::LinuxDeviceInfoSource source;
   const protocol::DeviceInfo device = source.collect();
   spdlog::debug("enrolling {} with {}", device.hostname, url->authority());
@@ -89,6 +102,17 @@ int enroll_command(const EnrollArgs& args) {
     print_error("enrolled, but the credential could not be saved: " + saved.error().message);
     return kExitFailed;
   }
+  // What an earlier enrollment left belongs to that device (and maybe to another
+  // organization): its unsent activity must never be credited to this one.
+  for (const std::string suffix : {"", "-wal", "-shm"}) {
+    std::error_code ec;
+    const auto file = *dir / (std::string(state::kOutboxFileName) + suffix);
+    if (std::filesystem::remove(file, ec) && suffix.empty()) {
+      fmt::print("Removed the previous device's unsent activity ({})\n", file.string());
+    }
+  }
+  std::error_code ec;
+  std::filesystem::remove(*dir / state::kPolicyFileName, ec);
   fmt::print("Enrolled device {} in {}\n", config.device_id,
              uplink::printable(config.org_name, 255));
   return kExitOk;

@@ -21,8 +21,10 @@
 #include <unistd.h>
 #include <boost/json/serialize.hpp>
 
+#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <stop_token>
 #include <thread>
 
 namespace worktrace::agent {
@@ -30,8 +32,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kPolicyFileName = "policy.json";
-constexpr std::string_view kOutboxFileName = "outbox.db";
+using state::kOutboxFileName;
+using state::kPolicyFileName;
 
 void print_error(std::string_view message) { fmt::print(stderr, "worktrace-agent: {}\n", message); }
 
@@ -161,6 +163,11 @@ int run_command(const RunArgs& args) {
     return kExitFailed;
   }
   track::TrackingConfig policy = load_policy(*dir);
+  // The server's cursor as last heard: records made before it is heard again must lie above
+  // it (an outbox recreated since would otherwise be taken for duplicates).
+  if (auto raised = (*outbox)->raise_seq_floor(policy.last_seq); !raised) {
+    spdlog::warn("outbox: {}", raised.error().message);
+  }
   StatusBoard board(*dir,
                     state::AgentStatus{.server = config->server,
                                        .device_id = config->device_id,
@@ -222,38 +229,35 @@ int run_command(const RunArgs& args) {
   track::TrackingConfig current_policy = policy;  // guarded by policy_mutex
   Notifier notifier;
   bool was_tracking = false;  // desktop thread only
-  std::unique_ptr<track::Tracker> tracker;
-  if (desktop) {
-    tracker = std::make_unique<track::Tracker>(
-        **outbox, *desktop, clock, policy,
-        track::TrackerOptions{.span_max_ms = args.span_max_s * 1000},
-        [&](const track::TrackSnapshot& snapshot) {
-          track::TrackingConfig now_policy;
-          {
-            const std::lock_guard guard(policy_mutex);
-            now_policy = current_policy;
-          }
-          const auto stats = (*outbox)->stats();
-          board.update([&](state::AgentStatus& status) {
-            status.tracking = tracking_status(snapshot, now_policy);
-            fill_upload(status, stats, nullptr);
-          });
-          client.set_state_message(activity_message(snapshot));
-          const bool tracking = snapshot.state == track::TrackState::active ||
-                                snapshot.state == track::TrackState::idle;
-          if (tracking && !was_tracking && now_policy.notify_on_start) {
-            const std::string org =
-                config->org_name.empty() ? "your organization" : "\"" + config->org_name + "\"";
-            if (!notifier.notify("Worktrace is recording your activity",
-                                 "The application and window title in focus, idle time and "
-                                 "counts of keys and clicks (never what you type) go to " +
-                                     org + ". Run 'worktrace-agent status' to see them.")) {
-              spdlog::info("no desktop notification: notify-send is not installed");
-            }
-          }
-          was_tracking = tracking;
-        });
-  }
+  auto on_change = [&](const track::TrackSnapshot& snapshot) {
+    track::TrackingConfig now_policy;
+    {
+      const std::lock_guard guard(policy_mutex);
+      now_policy = current_policy;
+    }
+    const auto stats = (*outbox)->stats();
+    board.update([&](state::AgentStatus& status) {
+      status.tracking = tracking_status(snapshot, now_policy);
+      fill_upload(status, stats, nullptr);
+    });
+    client.set_state_message(activity_message(snapshot));
+    const bool tracking =
+        snapshot.state == track::TrackState::active || snapshot.state == track::TrackState::idle;
+    if (tracking && !was_tracking && now_policy.notify_on_start) {
+      const std::string org =
+          config->org_name.empty() ? "your organization" : "\"" + config->org_name + "\"";
+      if (!notifier.notify("Worktrace is recording your activity",
+                           "The application and window title in focus, idle time and "
+                           "counts of keys and clicks (never what you type) go to " +
+                               org + ". Run 'worktrace-agent status' to see them.")) {
+        spdlog::info("no desktop notification: notify-send is not installed");
+      }
+    }
+    was_tracking = tracking;
+  };
+  // The tracker of the current desktop session; the control thread applies configs to it.
+  std::mutex tracker_mutex;
+  track::Tracker* live_tracker = nullptr;  // guarded by tracker_mutex
 
   client.on_message([&](std::string_view type, std::string_view text) {
     if (type != "config") return;
@@ -281,22 +285,54 @@ int run_command(const RunArgs& args) {
                  received->paused ? "paused" : "not paused",
                  received->schedule ? "work hours only" : "at all hours");
     save_policy(*dir, *received);
-    if (tracker) tracker->apply_config(*received);
+    const std::lock_guard guard(tracker_mutex);
+    if (live_tracker != nullptr) live_tracker->apply_config(*received);
     uploader.upload_now();
   });
 
   spdlog::info("worktrace-agent {}: device {} of {}", kVersion, config->device_id, config->server);
-  std::thread upload_thread([&] { uploader.run(); });
-  std::thread desktop_thread;
+  std::jthread upload_thread([&] { uploader.run(); });
+  // The desktop session: one tracker per connection to the display. When the display goes
+  // (the session ended, the X server restarted) the open span ends there and the agent tries
+  // again with backoff, so tracking resumes with the next session.
+  std::jthread desktop_thread;
   if (desktop) {
-    desktop_thread = std::thread([&] {
-      auto ran = desktop->run(*tracker);
-      if (!ran) {
-        spdlog::error("activity is no longer recorded: {}", ran.error().message);
+    desktop_thread = std::jthread([&](std::stop_token stop) {
+      const std::stop_callback stop_desktop(stop, [&] { desktop->stop(); });
+      std::chrono::milliseconds delay(2'000);
+      for (;;) {
+        track::TrackingConfig start_policy;
+        {
+          const std::lock_guard guard(policy_mutex);
+          start_policy = current_policy;
+        }
+        track::Tracker tracker(**outbox, *desktop, clock, start_policy,
+                               track::TrackerOptions{.span_max_ms = args.span_max_s * 1000},
+                               on_change);
+        {
+          const std::lock_guard guard(tracker_mutex);
+          live_tracker = &tracker;
+        }
+        auto ran = desktop->run(tracker);
+        {
+          const std::lock_guard guard(tracker_mutex);
+          live_tracker = nullptr;
+        }
+        tracker.finish(clock.now_ms());
+        if (ran || stop.stop_requested()) return;  // run() returns success only after stop()
+        spdlog::error("activity is not recorded: {}; trying again in {} s", ran.error().message,
+                      delay.count() / 1000);
         board.update([&](state::AgentStatus& status) {
           status.tracking =
               state::TrackingStatus{.state = "unavailable", .detail = ran.error().message};
         });
+        std::mutex wait_mutex;
+        std::condition_variable_any wait;
+        std::unique_lock lock(wait_mutex);
+        if (wait.wait_for(lock, stop, delay, [] { return false; }) || stop.stop_requested()) {
+          return;
+        }
+        delay = std::min(delay * 2, std::chrono::milliseconds(60'000));
       }
     });
   }
@@ -305,9 +341,8 @@ int run_command(const RunArgs& args) {
   // Stop in order: the desktop first, so the open span and minute reach the outbox, then the
   // uploader, which makes a last bounded attempt to send them.
   if (desktop) {
-    desktop->stop();
+    desktop_thread.request_stop();  // stops the desktop's event loop too
     desktop_thread.join();
-    tracker->finish(clock.now_ms());
   }
   uploader.stop();
   upload_thread.join();

@@ -375,7 +375,11 @@ Result<Pending> Outbox::peek(std::size_t max_records, std::size_t max_bytes) {
   return pending;
 }
 
-Result<void> Outbox::ack(std::int64_t up_to_seq) {
+Result<void> Outbox::ack(std::int64_t up_to_seq) { return remove_up_to(up_to_seq, false); }
+
+Result<void> Outbox::discard(std::int64_t up_to_seq) { return remove_up_to(up_to_seq, true); }
+
+Result<void> Outbox::remove_up_to(std::int64_t up_to_seq, bool count_as_dropped) {
   std::lock_guard lock(mutex_);
   if (up_to_seq <= 0 || totals_.records == 0) return {};
   Database& database = *database_;
@@ -391,10 +395,17 @@ Result<void> Outbox::ack(std::int64_t up_to_seq) {
     if (count == 0) return {};
     next.records -= count;
     next.bytes -= sqlite3_column_int64(measure, 1);
+    if (count_as_dropped) next.dropped_total += count;
   }
   sqlite3_bind_int64(database.delete_up_to.get(), 1, up_to_seq);
   if (auto deleted = database.run(file_, database.delete_up_to.get()); !deleted) {
     return deleted.error();
+  }
+  if (count_as_dropped) {
+    sqlite3_stmt* save_meta = database.save_meta.get();
+    sqlite3_bind_int64(save_meta, 1, next.next_seq);
+    sqlite3_bind_int64(save_meta, 2, next.dropped_total);
+    if (auto saved = database.run(file_, save_meta); !saved) return saved.error();
   }
   auto oldest = database.oldest_created(file_);
   if (!oldest) return oldest.error();

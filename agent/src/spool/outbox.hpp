@@ -73,6 +73,10 @@ class Outbox {
   // Deletes the records with seq <= up_to_seq (the server stored them).
   [[nodiscard]] Result<void> ack(std::int64_t up_to_seq);
 
+  // Deletes the records with seq <= up_to_seq that the server refuses for good, adding how
+  // many to dropped_total, so the loss is reported like the bound's.
+  [[nodiscard]] Result<void> discard(std::int64_t up_to_seq);
+
   // Makes the next assigned seq larger than `seq` (the server's cursor for this device, e.g.
   // after the outbox file was lost). Never lowers it. Errc::invalid_argument unless
   // 0 <= seq < 2^53.
@@ -108,6 +112,8 @@ class Outbox {
                                                      std::string (*encode)(const Record&));
   // Appends `body` (a record text carrying `seq`) in one transaction with the drop of what the
   // bound requires. Requires mutex_.
+  // ack and discard: deletes seq <= up_to_seq; `count_as_dropped` adds them to dropped_total.
+  [[nodiscard]] Result<void> remove_up_to(std::int64_t up_to_seq, bool count_as_dropped);
   [[nodiscard]] Result<void> store_locked(std::int64_t seq, const std::string& body);
   [[nodiscard]] Error failure(std::string_view what) const;
 

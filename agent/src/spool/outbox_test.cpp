@@ -350,23 +350,5 @@ TEST(OutboxTest, CorruptOrForeignFilesAreRefusedClearly) {
                   .is(Errc::invalid_argument));
 }
 
-// A figure, not an assertion: how many appends a second this machine's disk takes.
-TEST(OutboxTest, AppendThroughputFigure) {
-  TempDir dir;
-  SystemClock clock;
-  auto outbox = open_ok(dir.path() / "outbox.db", clock);
-  ASSERT_TRUE(outbox);
-  constexpr int kAppends = 5000;
-  const auto started = std::chrono::steady_clock::now();
-  for (int append_idx = 0; append_idx < kAppends; ++append_idx) {
-    ASSERT_TRUE(outbox->append(span(kStart + append_idx * 60'000)));
-  }
-  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
-  const double per_second = kAppends / elapsed.count();
-  std::cout << "[ FIGURE   ] outbox appends/s (span records, WAL, synchronous=NORMAL): "
-            << static_cast<std::int64_t>(per_second) << "\n";
-  RecordProperty("appends_per_second", static_cast<int>(per_second));
-}
-
 }  // namespace
 }  // namespace worktrace::agent::spool

@@ -14,6 +14,10 @@
 namespace worktrace::agent::state {
 
 inline constexpr std::string_view kConfigFileName = "agent.json";
+// What `run` keeps beside it for the enrolled device: the organization's tracking policy as
+// last received, and the activity not yet acknowledged (with SQLite's -wal and -shm files).
+inline constexpr std::string_view kPolicyFileName = "policy.json";
+inline constexpr std::string_view kOutboxFileName = "outbox.db";
 inline constexpr std::size_t kMaxStateFileBytes = 64 * 1024;
 
 // What enrollment leaves behind for `run`: where the server is and the device credential.

@@ -71,7 +71,9 @@ void Tracker::apply_config(TrackingConfig config) {
     if (finished_) return;
     schedule_change_ = protocol::next_work_change(config_.schedule, now);
     set_state_locked(state_at_locked(now), now);
-    // The collector thread reports the change and re-plans its wake-ups.
+    // The collector thread reports the state again (a device given to another person must
+    // say what it shows now) and re-plans its wake-ups.
+    change_pending_ = true;
     wake_requested_ = now;
     after.wake_at = now;
   }

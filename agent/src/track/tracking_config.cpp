@@ -3,25 +3,44 @@
 #include "protocol/activity_batch.hpp"
 #include "protocol/json_reader.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace worktrace::agent::track {
 
 Result<TrackingConfig> parse_tracking_config(const boost::json::value& tracking) {
   auto reader = protocol::ObjectReader::open(tracking, "$.tracking");
   if (!reader) return reader.error();
   TrackingConfig config;
-  auto threshold = reader->optional_int("idle_threshold_s", kMinIdleThresholdS, kMaxIdleThresholdS);
-  if (!threshold) return threshold.error();
-  config.idle_threshold_s = threshold->value_or(config.idle_threshold_s);
+  // The pause first, and strictly: a config whose other parts this agent cannot use must
+  // still stop recording when it says so.
   auto paused = reader->optional_bool("paused");
   if (!paused) return paused.error();
   config.paused = paused->value_or(config.paused);
+
+  auto threshold = reader->optional_int("idle_threshold_s", kMinIdleThresholdS, kMaxIdleThresholdS);
+  if (threshold) {
+    config.idle_threshold_s = threshold->value_or(config.idle_threshold_s);
+  } else {
+    spdlog::warn("tracking policy: {}; using {} s", threshold.error().message,
+                 config.idle_threshold_s);
+  }
   auto notify = reader->optional_bool("notify_on_start");
-  if (!notify) return notify.error();
-  config.notify_on_start = notify->value_or(config.notify_on_start);
+  if (notify) {
+    config.notify_on_start = notify->value_or(config.notify_on_start);
+  } else {
+    spdlog::warn("tracking policy: {}", notify.error().message);
+  }
   if (const auto* schedule = reader->object().if_contains("schedule")) {
     auto parsed = protocol::parse_work_schedule(*schedule, reader->path_of("schedule"));
-    if (!parsed) return parsed.error();
-    config.schedule = std::move(*parsed);
+    if (parsed) {
+      config.schedule = std::move(*parsed);
+    } else {
+      // Work hours this agent cannot evaluate (a time zone its system does not know): record
+      // nothing rather than outside the organization's hours.
+      spdlog::warn("tracking policy: {}; nothing is recorded until a usable schedule arrives",
+                   parsed.error().message);
+      config.schedule = protocol::WorkSchedule{.time_zone = "UTC", .days = {}};
+    }
   }
   auto last_seq = reader->optional_int("last_seq", 0, protocol::kMaxSeq);
   if (!last_seq) return last_seq.error();

@@ -117,23 +117,30 @@ UploadStep BatchUploader::upload_once() {
     return UploadStep::sent;  // try again at once with the smaller size
   }
   const std::string message = error_message_of(reply->body);
-  if (http_status == 400 || http_status == 413) {
-    const auto index = bad_record_index(message);
-    if (index && *index > 0 && *index < pending->records.size()) {
+  const auto index =
+      http_status == 400 || http_status == 413 ? bad_record_index(message) : std::nullopt;
+  if (index && *index < pending->records.size()) {
+    if (*index > 0) {
       records_before_bad_ = *index;  // send the good ones before it first
       return UploadStep::sent;
     }
-    // The first record itself is refused (or the server named none): drop it, or it would
-    // block everything behind it forever.
+    // A record "in the future" becomes acceptable when the server's clock catches up with
+    // this machine's: wait for it rather than lose it.
+    if (message.find("is in the future") != std::string::npos) {
+      status_.last_error = "this computer's clock is ahead of the server's: " + message;
+      return UploadStep::retry;
+    }
+    // The first record is refused for good: drop it (counted as dropped, so the server hears
+    // of it), or it would block everything behind it forever.
     spdlog::error("uplink: the server refused record {} and it is discarded: {}",
                   pending->first_seq, message);
     records_before_bad_.reset();
-    if (auto removed = outbox_.ack(pending->first_seq); !removed) {
+    if (auto removed = outbox_.discard(pending->first_seq); !removed) {
       status_.last_error = "cannot update the outbox: " + removed.error().message;
       return UploadStep::retry;
     }
-    status_.last_error =
-        "record " + std::to_string(pending->first_seq) + " was refused by the server: " + message;
+    status_.last_error = "record " + std::to_string(pending->first_seq) +
+                         " was refused by the server and dropped: " + message;
     return UploadStep::sent;
   }
   status_.last_error = "the server answered HTTP " + std::to_string(http_status) + ": " + message;

@@ -55,8 +55,10 @@ enum class UploadStep {
 // Sends the outbox to the server in batches (POST /api/v1/agent/activity, gzip when large)
 // and deletes only what the server acknowledged. A dropped connection or a 5xx/429 is retried
 // after a jittered, growing delay. A batch the server refuses as invalid (400 naming
-// `$.records[N]`) is split: the N records before the bad one are sent alone, and a bad first
-// record is discarded, so one bad record never blocks the rest. A 413 halves the batch.
+// `$.records[N]`) is split: the N records before the bad one are sent alone; a bad first record
+// is discarded and counted as dropped, so one bad record never blocks the rest, except a
+// record "in the future" (this clock is ahead of the server's), which waits and is retried.
+// Any other refusal (a 400 that names no record, 429, 5xx) is retried. A 413 halves the batch.
 // run() works on the calling thread; stop() and upload_now() may be called from any thread.
 class BatchUploader {
  public:

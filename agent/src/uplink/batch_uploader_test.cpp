@@ -162,7 +162,7 @@ TEST_F(BatchUploaderTest, SendsTheRecordsBeforeABadOneThenDiscardsIt) {
        R"({"error":{"code":"invalid_argument","message":"$.records[2].end: is in the future"}})"},
       {200, R"({"acked_seq":2,"accepted":2,"duplicates":0})"},
       {400,
-       R"({"error":{"code":"invalid_argument","message":"$.records[0].end: is in the future"}})"},
+       R"({"error":{"code":"invalid_argument","message":"$.records[0].app: must be at most 255 bytes"}})"},
       {200, R"({"acked_seq":5,"accepted":2,"duplicates":0})"},
   });
   auto up = uploader(server.url());
@@ -172,6 +172,24 @@ TEST_F(BatchUploaderTest, SendsTheRecordsBeforeABadOneThenDiscardsIt) {
   EXPECT_EQ(server.seqs(1), (std::vector<std::int64_t>{1, 2}));
   EXPECT_EQ(server.seqs(2), (std::vector<std::int64_t>{3, 4, 5}));
   EXPECT_EQ(server.seqs(3), (std::vector<std::int64_t>{4, 5}));  // 3 was discarded
+  EXPECT_EQ(outbox_->stats().dropped_total, 1);                  // and is reported
+}
+
+TEST_F(BatchUploaderTest, KeepsRecordsFromTheFutureAndWhatNoRecordIsBlamedFor) {
+  append_spans(2);
+  ScriptedServer server({
+      {400,
+       R"({"error":{"code":"invalid_argument","message":"$.records[0].end: is in the future"}})"},
+      {400, "<html>Bad Request</html>"},  // a proxy's answer names no record
+      {200, R"({"acked_seq":2,"accepted":2,"duplicates":0})"},
+  });
+  auto up = uploader(server.url());
+  EXPECT_EQ(up.upload_once(), UploadStep::retry);
+  EXPECT_EQ(up.upload_once(), UploadStep::retry);
+  EXPECT_EQ(outbox_->stats().records, 2);
+  EXPECT_EQ(up.upload_once(), UploadStep::sent);
+  EXPECT_EQ(outbox_->stats().records, 0);
+  EXPECT_EQ(outbox_->stats().dropped_total, 0);
 }
 
 TEST_F(BatchUploaderTest, CompressesLargeBatchesAndStopsWhenRevoked) {

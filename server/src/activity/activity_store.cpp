@@ -168,7 +168,7 @@ class SpanWriter {
     auto& s = *insert_;
     s.bind_int(1, target_.org_id);
     s.bind_int(2, target_.device_id);
-    s.bind_optional_int(3, target_.user_id);
+    s.bind_optional_int(3, span.user_id);
     s.bind_int(4, span.start);
     s.bind_int(5, span.end);
     s.bind_text(6, span.app);
@@ -188,11 +188,18 @@ class SpanWriter {
   storage::StatementPtr insert_;
 };
 
+// The person a record from `at` belongs to: the device's owner, unless it was recorded before
+// the device was given to them.
+std::optional<UserId> owner_at(const IngestTarget& target, EpochMs at) {
+  return at >= target.assigned_at ? target.user_id : std::nullopt;
+}
+
 bool merges_into(const OpenSpan& open, const protocol::SpanRecord& span,
                  const IngestTarget& target) {
-  return open.user_id == target.user_id && open.idle == span.idle && span.start >= open.end &&
-         span.start - open.end <= kMergeGapMs && span.end - open.start <= kMaxStoredSpanMs &&
-         open.app == span.app && open.title == span.title && open.exe == span.exe;
+  return open.user_id == owner_at(target, span.start) && open.idle == span.idle &&
+         span.start >= open.end && span.start - open.end <= kMergeGapMs &&
+         span.end - open.start <= kMaxStoredSpanMs && open.app == span.app &&
+         open.title == span.title && open.exe == span.exe;
 }
 
 // Stores the new spans (those after `cursor`) and adds their time to `rollup`.
@@ -207,10 +214,22 @@ Result<std::int64_t> apply_spans(storage::Connection& connection, const IngestTa
   if (!latest) return latest.error();
   std::optional<OpenSpan> open = std::move(*latest);
   SpanWriter writer(connection, target);
-  for (auto span = first_new; span != batch.spans.end(); ++span) {
+  for (auto record = first_new; record != batch.spans.end(); ++record) {
+    // Time the device already accounted for is not counted twice: a span that overlaps the
+    // latest stored one starts where that one ends.
+    protocol::SpanRecord clipped;
+    const protocol::SpanRecord* span = &*record;
+    if (open && record->start < open->end) {
+      if (record->end <= open->end) continue;
+      clipped = *record;
+      clipped.start = open->end;
+      span = &clipped;
+    }
+    const std::optional<UserId> owner = owner_at(target, span->start);
     if (open && merges_into(*open, *span, target)) {
       if (span->end > open->end) {
-        rollup.add_time(open->end, span->end, span->app, span->idle);
+        // record->app, not span->app: the rollup keeps views into the batch's strings.
+        if (owner) rollup.add_time(open->end, span->end, record->app, span->idle);
         open->end = span->end;
         open->dirty = true;
       }
@@ -219,7 +238,7 @@ Result<std::int64_t> apply_spans(storage::Connection& connection, const IngestTa
     if (open) {
       if (auto flushed = writer.flush(*open); !flushed) return flushed.error();
     }
-    rollup.add_time(span->start, span->end, span->app, span->idle);
+    if (owner) rollup.add_time(span->start, span->end, record->app, span->idle);
     open = OpenSpan{.id = std::nullopt,
                     .start = span->start,
                     .end = span->end,
@@ -227,7 +246,7 @@ Result<std::int64_t> apply_spans(storage::Connection& connection, const IngestTa
                     .exe = span->exe,
                     .title = span->title,
                     .idle = span->idle,
-                    .user_id = target.user_id,
+                    .user_id = owner,
                     .dirty = true};
   }
   if (auto flushed = writer.flush(*open); !flushed) return flushed.error();
@@ -261,9 +280,10 @@ Result<std::int64_t> apply_inputs(storage::Connection& connection, const IngestT
       minute.scrolls += input->scrolls;
       minute.distance_px += input->distance_px;
     }
+    const std::optional<UserId> owner = owner_at(target, minute.minute);
     s.bind_int(1, target.org_id);
     s.bind_int(2, target.device_id);
-    s.bind_optional_int(3, target.user_id);
+    s.bind_optional_int(3, owner);
     s.bind_int(4, minute.minute);
     s.bind_int(5, minute.keys);
     s.bind_int(6, minute.clicks);
@@ -271,7 +291,7 @@ Result<std::int64_t> apply_inputs(storage::Connection& connection, const IngestT
     s.bind_int(8, minute.distance_px);
     if (auto done = s.step(); !done) return done.error();
     s.reset();
-    rollup.add_input(minute);
+    if (owner) rollup.add_input(minute);
   }
   return static_cast<std::int64_t>(batch.inputs.end() - first_new);
 }
@@ -307,8 +327,26 @@ Result<std::optional<IngestCursor>> read_cursor(storage::Connection& connection,
                                                   .updated_ms = (*statement)->column_int(2)});
 }
 
-Result<IngestReceipt> apply_batch(storage::Connection& connection, const IngestTarget& target,
+Result<IngestReceipt> apply_batch(storage::Connection& connection, const IngestTarget& requested,
                                   const protocol::ActivityBatch& batch, EpochMs now) {
+  // The owner as of this transaction (the device may have been reassigned since the request
+  // was authenticated).
+  IngestTarget target = requested;
+  {
+    auto device =
+        connection.prepare("SELECT user_id, assigned_at FROM devices WHERE id = ? AND org_id = ?");
+    if (!device) return device.error();
+    (*device)->bind_int(1, requested.device_id);
+    (*device)->bind_int(2, requested.org_id);
+    auto row = (*device)->step();
+    if (!row) return row.error();
+    if (*row) {
+      target.user_id = (*device)->column_is_null(0)
+                           ? std::nullopt
+                           : std::optional<UserId>((*device)->column_int(0));
+      target.assigned_at = (*device)->column_int(1);
+    }
+  }
   auto stored = read_cursor(connection, target.device_id);
   if (!stored) return stored.error();
   const IngestCursor before = stored->value_or(IngestCursor{});

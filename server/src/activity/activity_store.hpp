@@ -43,6 +43,9 @@ struct IngestTarget {
   OrgId org_id = 0;
   DeviceId device_id = 0;
   std::optional<UserId> user_id;  // none: stored, but not rolled up
+  // When the device was given to user_id: records from before belong to nobody. apply_batch
+  // reads this and user_id again from the device row, in its transaction.
+  EpochMs assigned_at = 0;
 };
 
 // What one batch did: the device's cursor afterwards and how many records were new.

@@ -35,6 +35,22 @@ class ActivityStoreTest : public ActivityTest {
   ActivityStoreTest() {
     device_ = enroll_into(acme_, "laptop").first;
     target_ = {.org_id = acme_, .device_id = device_, .user_id = acme_employee_};
+    give_device(acme_employee_, 0);
+  }
+
+  // The device row's owner, as apply_batch reads it: `user` since `assigned_at`.
+  void give_device(std::optional<UserId> user, EpochMs assigned_at) {
+    ASSERT_TRUE(db().write([&](storage::Connection& connection) -> Result<void> {
+      auto statement =
+          connection.prepare("UPDATE devices SET user_id = ?, assigned_at = ? WHERE id = ?");
+      if (!statement) return statement.error();
+      (*statement)->bind_optional_int(1, user);
+      (*statement)->bind_int(2, assigned_at);
+      (*statement)->bind_int(3, device_);
+      auto done = (*statement)->step();
+      if (!done) return done.error();
+      return {};
+    }));
   }
 
   std::int64_t slot_value(std::string_view column, EpochMs slot) {
@@ -95,12 +111,10 @@ TEST_F(ActivityStoreTest, DoesNotMergeWhatDiffers) {
   other_exe.exe = "/opt/xterm";
   apply(target_, batch({other_exe}));
   // Another person now: the device was reassigned.
+  give_device(acme_admin_, 0);
   apply({acme_, device_, acme_admin_},
         batch({span(6, kT0 + 50'000, kT0 + 60'000, "xterm", "other", true)}));
-  // Back in time (overlapping the stored span): a row of its own.
-  apply({acme_, device_, acme_admin_},
-        batch({span(7, kT0 + 55'000, kT0 + 65'000, "xterm", "other", true)}));
-  EXPECT_EQ(stored_spans(device_).size(), 7U);
+  EXPECT_EQ(stored_spans(device_).size(), 6U);
   EXPECT_EQ(slot_value("active_ms", kT0), 30'000 - 1'001);
 }
 
@@ -167,6 +181,7 @@ TEST_F(ActivityStoreTest, AddsInputMinutesAndRollsThemUp) {
 }
 
 TEST_F(ActivityStoreTest, ADeviceWithoutAPersonIsStoredButNotRolledUp) {
+  give_device(std::nullopt, 0);
   apply({acme_, device_, std::nullopt}, batch({span(1, kT0, kT0 + 1'000)}, {input(2, kT0, 5)}));
   const auto stored = stored_spans(device_);
   ASSERT_EQ(stored.size(), 1U);
@@ -176,10 +191,43 @@ TEST_F(ActivityStoreTest, ADeviceWithoutAPersonIsStoredButNotRolledUp) {
   EXPECT_EQ(scalar("SELECT count(*) FROM rollup_apps"), 0);
 }
 
+TEST_F(ActivityStoreTest, WhatWasRecordedBeforeTheDeviceWasGivenToSomeoneIsNotTheirs) {
+  // Given to the employee at kT0 + 60 s; the request still names the device's old owner.
+  give_device(acme_employee_, kT0 + 60'000);
+  apply({acme_, device_, acme_owner_},
+        batch({span(1, kT0, kT0 + 60'000), span(2, kT0 + 60'000, kT0 + 120'000, "vim")},
+              {input(3, kT0, 7), input(4, kT0 + 60'000, 2)}));
+  const auto stored = stored_spans(device_);
+  ASSERT_EQ(stored.size(), 2U);
+  EXPECT_FALSE(stored[0].user_id);
+  EXPECT_EQ(stored[1].user_id, acme_employee_);
+  EXPECT_EQ(slot_value("active_ms", kT0), 60'000);  // only the employee's minute
+  EXPECT_EQ(slot_value("keys", kT0), 2);
+  EXPECT_EQ(scalar("SELECT count(*) FROM input_minutes WHERE user_id IS NULL"), 1);
+  EXPECT_EQ(scalar("SELECT count(*) FROM rollup_slots WHERE user_id = ?", acme_owner_), 0);
+}
+
+TEST_F(ActivityStoreTest, TimeAlreadyAccountedForIsNotCountedTwice) {
+  apply(target_, batch({span(1, kT0, kT0 + 60'000)}));
+  // Overlaps the stored span by 30 s (a clock set back, or a forged batch): clipped.
+  apply(target_, batch({span(2, kT0 + 30'000, kT0 + 90'000, "vim")}));
+  // Entirely inside what is stored: nothing.
+  apply(target_, batch({span(3, kT0 + 10'000, kT0 + 20'000, "emacs")}));
+  EXPECT_EQ(stored_spans(device_),
+            (std::vector<StoredSpan>{
+                {kT0, kT0 + 60'000, "xterm", "build", false, acme_employee_},
+                {kT0 + 60'000, kT0 + 90'000, "vim", "build", false, acme_employee_}}));
+  EXPECT_EQ(slot_value("active_ms", kT0), 90'000);
+}
+
 TEST_F(ActivityStoreTest, ReadsClippedSpansSlotsAndMinutes) {
   apply(target_, batch({span(1, kT0, kT0 + 600'000), span(2, kT0 + 600'000, kT0 + 900'000, "vim")},
                        {input(3, kT0 + 60'000, 5), input(4, kT0 + 660'000, 6)}));
   const auto other = enroll_into(acme_, "desktop").first;
+  const DeviceId first = device_;
+  device_ = other;
+  give_device(acme_employee_, 0);
+  device_ = first;
   apply({acme_, other, acme_employee_}, batch({}, {input(1, kT0 + 60'000, 1)}));
 
   std::vector<TimelineSpan> spans;

@@ -64,7 +64,10 @@ Platform::Platform(storage::Db& db, const Clock& clock, auth::SecretKey key,
   // The agent's config after its welcome, its activity messages, and live presence.
   devices_.add_agent_handler(presence_);
   // A device given to another person follows that person's pause at once.
-  devices_.on_assigned([this](DeviceId device) { tracking_.push_config(device); });
+  devices_.on_assigned([this](DeviceId device) {
+    presence_.reassigned(device);
+    tracking_.push_config(device);
+  });
   tracking_.register_routes(router_);
   presence_.register_routes(router_);
   audit_.register_routes(router_);

@@ -323,13 +323,21 @@ Result<std::optional<DeviceChange>> DeviceStore::update(OrgId org_id, DeviceId d
     if (name != device.name) changed.emplace_back("name");
     if (owner != device.user_id) changed.emplace_back("user_id");
     if (!changed.empty()) {
+      // assigned_at: activity recorded before it belongs to nobody, so the previous owner's
+      // spooled records never land on the next owner's timeline. It moves only when the
+      // device is taken from someone; what an unassigned device recorded goes to whoever
+      // gets it first.
       auto statement = connection.prepare(
-          "UPDATE devices SET name = ?, user_id = ? WHERE id = ? AND org_id = ?");
+          "UPDATE devices SET name = ?, user_id = ?, "
+          "assigned_at = CASE WHEN ? = 1 THEN ? ELSE assigned_at END "
+          "WHERE id = ? AND org_id = ?");
       if (!statement) return statement.error();
       (*statement)->bind_text(1, name);
       (*statement)->bind_optional_int(2, owner);
-      (*statement)->bind_int(3, device_id);
-      (*statement)->bind_int(4, org_id);
+      (*statement)->bind_int(3, device.user_id && owner != device.user_id ? 1 : 0);
+      (*statement)->bind_int(4, now);
+      (*statement)->bind_int(5, device_id);
+      (*statement)->bind_int(6, org_id);
       if (auto done = (*statement)->step(); !done) return done.error();
       by.action = "device.updated";
       by.target_type = "device";

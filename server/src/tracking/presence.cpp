@@ -13,6 +13,13 @@
 #include <utility>
 
 namespace worktrace::tracking {
+// The person a device belongs to now, as publishing needs it.
+struct DeviceOwner {
+  std::optional<UserId> user_id;
+  std::vector<TeamId> team_ids;
+  bool paused = false;  // the person's tracking is paused (restriction of processing)
+};
+
 namespace {
 
 // The states an agent reports (protocol: track_state_name) and what they mean live.
@@ -36,13 +43,11 @@ bool shows_window(LiveStatus status) {
 }
 
 // The person a device belongs to now, with their teams (the policy's input).
-struct DeviceOwner {
-  std::optional<UserId> user_id;
-  std::vector<TeamId> team_ids;
-};
 
 Result<DeviceOwner> load_owner(storage::Connection& connection, const DevicePrincipal& device) {
-  auto statement = connection.prepare("SELECT user_id FROM devices WHERE id = ? AND org_id = ?");
+  auto statement = connection.prepare(
+      "SELECT d.user_id, u.tracking_paused FROM devices d LEFT JOIN users u ON u.id = d.user_id "
+      "WHERE d.id = ? AND d.org_id = ?");
   if (!statement) return statement.error();
   (*statement)->bind_int(1, device.device_id);
   (*statement)->bind_int(2, device.org_id);
@@ -51,6 +56,7 @@ Result<DeviceOwner> load_owner(storage::Connection& connection, const DevicePrin
   DeviceOwner owner;
   if (!*row || (*statement)->column_is_null(0)) return owner;
   owner.user_id = (*statement)->column_int(0);
+  owner.paused = (*statement)->column_int(1) != 0;
   statement->reset();
   auto membership = auth::load_membership(connection, *owner.user_id);
   if (!membership) return membership.error();
@@ -176,8 +182,14 @@ Result<std::optional<std::string>> Presence::on_message(const DevicePrincipal& d
     return fail(Errc::invalid_argument, reader->path_of("since") + ": is more than 31 days ago");
   }
 
+  auto owner =
+      db_.read([&](storage::Connection& connection) { return load_owner(connection, device); });
+  if (!owner) return owner.error();
   DevicePresence state{device.org_id, *status, {}, {}, *since};
-  if (shows_window(*status)) {
+  // A paused person is shown paused whatever the agent says (an old agent, or one that has
+  // not heard of the pause yet): their window is never shown.
+  if (owner->paused && shows_window(state.status)) state.status = LiveStatus::paused;
+  if (shows_window(state.status)) {
     state.app = app->value_or("");
     state.title = title->value_or("");
   }
@@ -185,8 +197,24 @@ Result<std::optional<std::string>> Presence::on_message(const DevicePrincipal& d
     std::lock_guard lock(mutex_);
     devices_[device.device_id] = state;
   }
-  publish(device, state);
+  publish(device, state, &*owner);
   return std::optional<std::string>();
+}
+
+void Presence::reassigned(DeviceId device_id) {
+  std::optional<DevicePresence> state;
+  {
+    std::lock_guard lock(mutex_);
+    const auto found = devices_.find(device_id);
+    if (found == devices_.end()) return;
+    // What the window showed was the previous owner's: nothing until the agent says again.
+    found->second.status = LiveStatus::online;
+    found->second.app.clear();
+    found->second.title.clear();
+    found->second.since = clock_.now_ms();
+    state = found->second;
+  }
+  publish(DevicePrincipal{device_id, state->org_id, std::nullopt}, *state);
 }
 
 void Presence::on_disconnected(const DevicePrincipal& device) {
@@ -207,9 +235,12 @@ std::optional<DevicePresence> Presence::device(DeviceId device_id) const {
   return found->second;
 }
 
-void Presence::publish(const DevicePrincipal& device, const DevicePresence& state) {
-  auto owner =
-      db_.read([&](storage::Connection& connection) { return load_owner(connection, device); });
+void Presence::publish(const DevicePrincipal& device, const DevicePresence& state,
+                       const DeviceOwner* known) {
+  Result<DeviceOwner> owner = known != nullptr ? Result<DeviceOwner>(*known)
+                                               : db_.read([&](storage::Connection& connection) {
+                                                   return load_owner(connection, device);
+                                                 });
   if (!owner) {
     // Unknown owner: only those who see every device of the organization hear of it.
     spdlog::error("tracking: cannot load the owner of device {}: {}", device.device_id,

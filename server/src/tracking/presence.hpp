@@ -62,6 +62,8 @@ struct LivePerson {
 
 [[nodiscard]] boost::json::object live_person_json(const LivePerson& person);
 
+struct DeviceOwner;  // presence.cpp
+
 // Live presence: in memory, per node, the latest state of each connected agent. As the
 // tracking domain's realtime::AgentMessageHandler it answers the agent's connection with its
 // `config`, takes its `activity` messages, and tells the viewers who may see the device's
@@ -99,12 +101,18 @@ class Presence final : public realtime::AgentMessageHandler {
   // reports:read), sorted by name, with the status of their most active device.
   [[nodiscard]] Result<std::vector<LivePerson>> live(const Actor& actor);
 
+  // The device was given to another person (or to nobody): its window was the previous
+  // owner's, so it shows "online" with no window until its agent reports again. Publishes.
+  void reassigned(DeviceId device_id);
+
   // GET /api/v1/activity/live.
   void register_routes(api::Router& router);
 
  private:
   // Sends the activity.state of `device` to the viewers who may see its person.
-  void publish(const DevicePrincipal& device, const DevicePresence& state);
+  // Sends activity.state to who may see the device's owner (`known`, or read now).
+  void publish(const DevicePrincipal& device, const DevicePresence& state,
+               const DeviceOwner* known = nullptr);
 
   storage::Db& db_;
   realtime::Hub& hub_;

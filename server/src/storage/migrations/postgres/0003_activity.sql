@@ -87,3 +87,7 @@ ALTER TABLE users ADD COLUMN tracking_paused BIGINT NOT NULL DEFAULT 0
 
 -- The device's monitors as the agent reports them (protocol::Screen as a JSON array).
 ALTER TABLE devices ADD COLUMN screens TEXT NOT NULL DEFAULT '[]';
+
+-- When the device was last taken from a person: activity recorded before it belongs to nobody
+-- (never to the next owner).
+ALTER TABLE devices ADD COLUMN assigned_at BIGINT NOT NULL DEFAULT 0;

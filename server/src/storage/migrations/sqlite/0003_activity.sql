@@ -86,3 +86,7 @@ ALTER TABLE users ADD COLUMN tracking_paused INTEGER NOT NULL DEFAULT 0
 
 -- The device's monitors as the agent reports them (protocol::Screen as a JSON array).
 ALTER TABLE devices ADD COLUMN screens TEXT NOT NULL DEFAULT '[]';
+
+-- When the device was last taken from a person: activity recorded before it belongs to nobody
+-- (never to the next owner).
+ALTER TABLE devices ADD COLUMN assigned_at INTEGER NOT NULL DEFAULT 0;
