@@ -22,15 +22,9 @@ struct OpenSpan {
   bool dirty = false;  // differs from the stored row (or has none)
 };
 
-// Rollup additions of one batch, combined in memory and written once per key.
-struct SlotAddition {
-  std::int64_t active_ms = 0;
-  std::int64_t idle_ms = 0;
-  std::int64_t keys = 0;
-  std::int64_t clicks = 0;
-  std::int64_t scrolls = 0;
-  std::int64_t distance_px = 0;
-};
+// Rollup additions of one batch, combined in memory and written once per key (a slot's
+// additions are a SlotTotals whose `slot` is its key).
+using SlotAddition = SlotTotals;
 struct AppAddition {
   std::int64_t active_ms = 0;
   std::int64_t idle_ms = 0;
