@@ -46,6 +46,16 @@ describe('applyActivityState', () => {
     expect(next[0]).toMatchObject({ status: 'active', app: 'xterm', device_id: 10 });
   });
 
+  it('shows the most active of a person\'s devices', () => {
+    const desk = [person({ status: 'active', app: 'xterm', device_id: 10 })];
+    // The laptop going idle does not hide the active desktop...
+    expect(applyActivityState(desk, state({ status: 'idle', device_id: 11, app: 'vim' }))[0]).toMatchObject({ status: 'active', device_id: 10 });
+    // ...but the laptop becoming active takes the row.
+    expect(applyActivityState(desk, state({ status: 'active', device_id: 11, app: 'vim' }))[0]).toMatchObject({ status: 'active', device_id: 11, app: 'vim' });
+    // The row's own device changes it whatever the status.
+    expect(applyActivityState(desk, state({ status: 'idle', device_id: 10 }))[0]).toMatchObject({ status: 'idle', device_id: 10 });
+  });
+
   it('takes the device of a person who had none', () => {
     const next = applyActivityState([person({ device_id: null, status: 'offline' })], state({ device_id: 42 }));
     expect(next[0]).toMatchObject({ status: 'active', device_id: 42 });

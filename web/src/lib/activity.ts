@@ -45,10 +45,14 @@ export function sortLive(people: readonly LivePerson[]): LivePerson[] {
   );
 }
 
+/** How active a status is: a person with several devices shows the most active one. */
+const kStatusRank: Record<ActivityStatus, number> = { active: 5, idle: 4, paused: 3, off_hours: 2, online: 1, offline: 0 };
+
 /**
  * The list after `message` (a new array; the input is not modified). An `activity.state` updates
- * its person's row in place; an `offline` of another device than the one the row shows is
- * ignored (the person is still on the row's device). Other messages and unknown people leave the
+ * its person's row in place. A message about another device than the one the row shows wins
+ * only when it is at least as active (the server's rule for a person with several devices), so
+ * an idle laptop does not hide an active desktop. Other messages and unknown people leave the
  * list as it is.
  */
 export function applyActivityState(people: readonly LivePerson[], message: ServerMessage): LivePerson[] {
@@ -56,7 +60,7 @@ export function applyActivityState(people: readonly LivePerson[], message: Serve
   return people.map((person) => {
     if (person.user_id !== message.user_id) return person;
     const otherDevice = person.device_id !== null && message.device_id !== null && person.device_id !== message.device_id;
-    if (message.status === 'offline' && otherDevice) return person;
+    if (otherDevice && kStatusRank[message.status] < kStatusRank[person.status]) return person;
     return {
       ...person,
       status: message.status,
