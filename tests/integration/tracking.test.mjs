@@ -32,14 +32,17 @@ const kScheduleRendered = {
   days: { mon: kSchedule.days.mon, tue: [], wed: [], thu: [], fri: kSchedule.days.fri, sat: [], sun: [] },
 };
 
-/** Connects `device`'s agent; returns {agent, welcome, config} (config: its `tracking`). */
+/**
+ * Connects `device`'s agent; returns {agent, welcome, config} (config: its `tracking`). The
+ * config comes first, then the welcome: sent in order with every later push.
+ */
 async function connect(device) {
   const agent = await connectAgent(A.origin, device.credential);
   const first = await agent.next(() => true);
-  assert.equal(first.type, 'welcome', `the first message is ${JSON.stringify(first)}`);
+  assert.equal(first.type, 'config', `the first message is ${JSON.stringify(first)}`);
   const second = await agent.next(() => true);
-  assert.equal(second.type, 'config', `the message after the welcome is ${JSON.stringify(second)}`);
-  return { agent, welcome: first, config: second.tracking };
+  assert.equal(second.type, 'welcome', `the message after the config is ${JSON.stringify(second)}`);
+  return { agent, welcome: second, config: first.tracking };
 }
 
 /** Asserts that no message `match` accepts is buffered on `socket` after a short wait. */
@@ -50,7 +53,7 @@ async function expectNothing(socket, match, what) {
 }
 
 describe('config', () => {
-  test('an agent gets its config right after the welcome', async () => {
+  test('an agent gets its config as it connects, just before the welcome', async () => {
     const { agent, welcome, config } = await connect(A.devices.employeeA);
     try {
       assert.equal(welcome.device_id, A.devices.employeeA.id);

@@ -139,13 +139,10 @@ std::vector<std::string> Presence::on_connected(const DevicePrincipal& device) {
     devices_[device.device_id] = state;
   }
   publish(device, state);
-  auto config = tracking_.config_message(device);
-  if (!config) {
-    spdlog::error("tracking: cannot build the config of device {}: {}", device.device_id,
-                  config.error().message);
-    return {};
-  }
-  return {std::move(*config)};
+  // Sent now rather than returned, under the same lock as pushes (see send_config): it goes
+  // out just before the welcome.
+  tracking_.send_config(device);
+  return {};
 }
 
 bool Presence::handles(std::string_view type) const { return type == "activity"; }

@@ -79,8 +79,8 @@ class Presence final : public realtime::AgentMessageHandler {
   Presence(const Presence&) = delete;
   Presence& operator=(const Presence&) = delete;
 
-  // Records the device online and publishes its `online` state; returns its `config` (none
-  // when it cannot be built: logged).
+  // Records the device online, publishes its `online` state, and sends the agent its
+  // `config` (TrackingService::send_config: ahead of the welcome). Returns nothing to send.
   [[nodiscard]] std::vector<std::string> on_connected(const DevicePrincipal& device) override;
   // Only "activity".
   [[nodiscard]] bool handles(std::string_view type) const override;

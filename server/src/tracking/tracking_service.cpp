@@ -137,6 +137,17 @@ Result<std::string> TrackingService::config_message(const DevicePrincipal& devic
   });
 }
 
+void TrackingService::send_config(const DevicePrincipal& device) {
+  const std::lock_guard lock(send_mutex_);
+  auto config = config_message(device);
+  if (!config) {
+    spdlog::error("tracking: cannot build the config of device {}: {}", device.device_id,
+                  config.error().message);
+    return;
+  }
+  hub_.send_to_agent(device.device_id, realtime::Frame::text(std::move(*config)));
+}
+
 void TrackingService::push_config(DeviceId device_id) {
   if (!hub_.is_online(device_id)) return;
   auto org_id = db_.read([&](storage::Connection& connection) -> Result<std::optional<OrgId>> {
@@ -158,6 +169,7 @@ void TrackingService::push_config(DeviceId device_id) {
 }
 
 void TrackingService::push(OrgId org_id, const DeviceFilter& filter) {
+  const std::lock_guard lock(send_mutex_);
   const std::vector<DeviceId> online = hub_.online_devices(org_id);
   if (online.empty()) return;
   struct Message {

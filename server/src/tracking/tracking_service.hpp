@@ -9,6 +9,7 @@
 #include "storage/db.hpp"
 #include "tracking/tracking_policy.hpp"
 
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,6 +57,12 @@ class TrackingService {
   // assignment changed). Best effort: a failure is logged, never returned.
   void push_config(DeviceId device_id);
 
+  // Sends `device` its config now, through the hub (it must be registered there): for a new
+  // connection, before the welcome. Reading and sending happen under the same lock as every
+  // push, so a change committed while the agent connects reaches it after, never before, the
+  // config read before that change. Best effort: a failure is logged.
+  void send_config(const DevicePrincipal& device);
+
   // GET and PUT /api/v1/org/tracking, PUT /api/v1/people/{id}/tracking.
   void register_routes(api::Router& router);
 
@@ -72,6 +79,9 @@ class TrackingService {
   realtime::Hub& hub_;
   auth::AuthService& auth_;
   const Clock& clock_;
+  // Held while a config is read and sent, so configs reach each agent in the order of the
+  // changes they show.
+  std::mutex send_mutex_;
 };
 
 }  // namespace worktrace::tracking
