@@ -37,7 +37,7 @@ void expect_no_repeated_reports(const RecordingSink::Calls& calls) {
 class FocusTrackerTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
-    if (!XvfbSession::xvfb_installed()) GTEST_SKIP() << "Xvfb is not installed";
+    WORKTRACE_REQUIRE_XVFB();
     session_.emplace(XvfbSession::Options{.window_manager = window_manager()});
     source_.emplace(clock_, session_->display());
   }
@@ -124,7 +124,7 @@ INSTANTIATE_TEST_SUITE_P(WithAndWithoutWindowManager, FocusTrackerTest,
                          });
 
 TEST(FocusTrackerModeTest, FollowsAWindowManagerThatStartsLater) {
-  if (!XvfbSession::xvfb_installed()) GTEST_SKIP() << "Xvfb is not installed";
+  WORKTRACE_REQUIRE_XVFB();
   XvfbSession session(XvfbSession::Options{.window_manager = false});
   const std::unique_ptr<Connection> connection = Connection::open(session.display());
   ASSERT_NE(connection, nullptr);

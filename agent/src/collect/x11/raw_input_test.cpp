@@ -22,7 +22,7 @@ using testing::XvfbSession;
 class RawInputTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!XvfbSession::xvfb_installed()) GTEST_SKIP() << "Xvfb is not installed";
+    WORKTRACE_REQUIRE_XVFB();
     session_.emplace();
     xterm_ = session_->open_xterm("wt-input");
     session_->run({"xdotool", "windowactivate", "--sync", xterm_.window});

@@ -30,7 +30,7 @@ std::string this_host() {
 class X11ConnectionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!XvfbSession::xvfb_installed()) GTEST_SKIP() << "Xvfb is not installed";
+    WORKTRACE_REQUIRE_XVFB();
     session_.emplace(XvfbSession::Options{.window_manager = false});
     connection_ = Connection::open(session_->display());
     ASSERT_NE(connection_, nullptr);

@@ -41,7 +41,7 @@ TEST(X11DesktopSourceWithoutDisplayTest, StopBeforeRunMakesRunReturnAtOnce) {
 class X11DesktopSourceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!XvfbSession::xvfb_installed()) GTEST_SKIP() << "Xvfb is not installed";
+    WORKTRACE_REQUIRE_XVFB();
     session_.emplace();
     source_.emplace(clock_, session_->display());
   }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -134,3 +135,14 @@ class SourceThread {
 };
 
 }  // namespace worktrace::agent::collect::x11::testing
+
+// Skips a test that needs a real X server when Xvfb is not installed, except in CI (where
+// scripts/deps.sh installs it), where the test fails instead: a privacy proof must not pass by
+// being skipped.
+#define WORKTRACE_REQUIRE_XVFB()                                                     \
+  do {                                                                               \
+    if (!::worktrace::agent::collect::x11::testing::XvfbSession::xvfb_installed()) { \
+      if (std::getenv("CI") != nullptr) FAIL() << "Xvfb is not installed";           \
+      GTEST_SKIP() << "Xvfb is not installed";                                       \
+    }                                                                                \
+  } while (false)
