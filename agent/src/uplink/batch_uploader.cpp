@@ -1,8 +1,8 @@
 #include "uplink/batch_uploader.hpp"
 
 #include "protocol/activity_batch.hpp"
+#include "protocol/gzip.hpp"
 #include "protocol/json_reader.hpp"
-#include "uplink/gzip.hpp"
 #include "uplink/http_client.hpp"
 #include "uplink/messages.hpp"
 
@@ -70,7 +70,7 @@ UploadStep BatchUploader::upload_once() {
   std::string body = protocol::activity_batch_body(pending->records, pending->dropped_total);
   PostHeaders headers{.bearer = options_.credential};
   if (body.size() > options_.gzip_above_bytes) {
-    body = gzip(body);
+    body = protocol::gzip(body);
     headers.gzip = true;
   }
   auto reply = post_json(options_.url, kActivityPath, std::move(body), options_.ca_file,

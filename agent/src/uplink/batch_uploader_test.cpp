@@ -1,9 +1,8 @@
 #include "uplink/batch_uploader.hpp"
 
 #include "protocol/activity_batch.hpp"
+#include "protocol/gzip.hpp"
 #include "protocol/json_reader.hpp"
-
-#include <zlib.h>
 
 #include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
@@ -30,20 +29,6 @@ struct Received {
   bool gzip = false;
   std::string body;  // inflated
 };
-
-std::string gunzip(const std::string& data) {
-  z_stream stream{};
-  inflateInit2(&stream, 15 + 16);
-  std::string out(8 << 20, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  inflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
-  inflateEnd(&stream);
-  return out;
-}
 
 // An HTTP server on 127.0.0.1 that answers each request with the next scripted reply (status
 // and body) and records what it received. The replies stand for the server's documented
@@ -84,7 +69,7 @@ class ScriptedServer {
       http::read(socket, buffer, request);
       Received got{std::string(request[http::field::authorization]),
                    request[http::field::content_encoding] == "gzip", request.body()};
-      if (got.gzip) got.body = gunzip(got.body);
+      if (got.gzip) got.body = protocol::gunzip(got.body, 8 << 20).value();
       {
         std::lock_guard lock(mutex_);
         received_.push_back(std::move(got));

@@ -1,7 +1,7 @@
 #include "activity/ingest_service.hpp"
 
-#include "activity/gzip.hpp"
 #include "protocol/activity_batch.hpp"
+#include "protocol/gzip.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/json/object.hpp>
@@ -61,7 +61,7 @@ Result<api::Response> IngestService::post_activity(const api::Request& request) 
   if (encoding.empty() || equals_ignoring_case(encoding, "identity")) {
     receipt = ingest(*device, request.body);
   } else if (equals_ignoring_case(encoding, "gzip")) {
-    auto inflated = gunzip(request.body, options_.max_inflated_bytes);
+    auto inflated = protocol::gunzip(request.body, options_.max_inflated_bytes);
     if (!inflated) return inflated.error();
     receipt = ingest(*device, *inflated);
   } else {

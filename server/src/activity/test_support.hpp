@@ -9,9 +9,9 @@
 #include "activity/timeline_service.hpp"
 #include "devices/test_support.hpp"
 #include "protocol/activity_batch.hpp"
+#include "protocol/gzip.hpp"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <optional>
@@ -23,23 +23,7 @@ namespace worktrace::activity::testing {
 
 using auth::testing::make_request;
 
-// `data` as one gzip stream (level 6).
-inline std::string gzip(std::string_view data) {
-  z_stream stream{};
-  if (deflateInit2(&stream, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    throw std::runtime_error("deflateInit2 failed");
-  }
-  std::string out(deflateBound(&stream, static_cast<uLong>(data.size())), '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&stream, Z_FINISH);
-  deflateEnd(&stream);
-  if (rc != Z_STREAM_END) throw std::runtime_error("deflate failed");
-  out.resize(stream.total_out);
-  return out;
-}
+using protocol::gzip;
 
 // The spans and rollups as stored, for assertions.
 struct StoredSpan {

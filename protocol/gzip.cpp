@@ -1,12 +1,13 @@
-#include "activity/gzip.hpp"
+#include "protocol/gzip.hpp"
 
 #include <zlib.h>
 
 #include <algorithm>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 
-namespace worktrace::activity {
+namespace worktrace::protocol {
 namespace {
 
 struct InflateEnd {
@@ -14,6 +15,26 @@ struct InflateEnd {
 };
 
 }  // namespace
+
+std::string gzip(std::string_view data) {
+  z_stream stream{};
+  // 16 + MAX_WBITS: a gzip header and trailer instead of zlib's own.
+  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
+                   Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("deflateInit2 failed");
+  }
+  std::string out(deflateBound(&stream, static_cast<uLong>(data.size())), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  const int status = deflate(&stream, Z_FINISH);
+  deflateEnd(&stream);
+  // deflateBound guarantees room for the whole stream in one call.
+  if (status != Z_STREAM_END) throw std::runtime_error("deflate did not finish");
+  out.resize(stream.total_out);
+  return out;
+}
 
 Result<std::string> gunzip(std::string_view compressed, std::size_t max_bytes) {
   if (compressed.size() > std::numeric_limits<uInt>::max()) {
@@ -62,4 +83,4 @@ Result<std::string> gunzip(std::string_view compressed, std::size_t max_bytes) {
   return out;
 }
 
-}  // namespace worktrace::activity
+}  // namespace worktrace::protocol

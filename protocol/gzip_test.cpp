@@ -1,13 +1,9 @@
-#include "activity/gzip.hpp"
-
-#include "activity/test_support.hpp"
+#include "protocol/gzip.hpp"
 
 #include <gtest/gtest.h>
 
-namespace worktrace::activity {
+namespace worktrace::protocol {
 namespace {
-
-using testing::gzip;
 
 TEST(GzipTest, InflatesAStream) {
   std::string text;
@@ -16,6 +12,17 @@ TEST(GzipTest, InflatesAStream) {
   ASSERT_TRUE(inflated) << inflated.error().message;
   EXPECT_EQ(*inflated, text);
   EXPECT_EQ(gunzip(gzip(""), 10).value(), "");
+  // A gzip stream by its magic bytes, and repetitive records shrink well.
+  std::string records;
+  for (int record_idx = 0; record_idx < 500; ++record_idx) {
+    records += R"({"seq":)" + std::to_string(record_idx + 1) +
+               R"(,"type":"span","app":"XTerm","exe":"/usr/bin/xterm","title":"t"},)";
+  }
+  const std::string packed = gzip(records);
+  ASSERT_GE(packed.size(), 2U);
+  EXPECT_EQ(static_cast<unsigned char>(packed[0]), 0x1f);
+  EXPECT_EQ(static_cast<unsigned char>(packed[1]), 0x8b);
+  EXPECT_LT(packed.size() * 10, records.size());
 }
 
 TEST(GzipTest, StopsAtTheLimit) {
@@ -52,4 +59,4 @@ TEST(GzipTest, RejectsBadStreams) {
 }
 
 }  // namespace
-}  // namespace worktrace::activity
+}  // namespace worktrace::protocol
