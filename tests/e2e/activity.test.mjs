@@ -63,6 +63,12 @@ async function openWindow(title) {
     },
     { timeoutMs: 10_000, what: `the window "${title}"` },
   );
+  // The window manager focuses a new window once it maps it, which can come after the caller's
+  // next windowactivate: wait until it has, so focus() calls are the last word.
+  await waitFor(async () => (await x(['getactivewindow'])) === id, {
+    timeoutMs: 10_000,
+    what: `the window manager to focus "${title}"`,
+  });
   return id;
 }
 
@@ -86,6 +92,8 @@ async function startAgent(name, env = {}) {
     async () => {
       if (!agent.running) throw new Error(`the agent exited\n${agent.output()}`);
       const status = await agentStatus().catch(() => null);
+      // status.json outlives an agent: only this process's own report counts.
+      if (status?.pid !== agent.pid) return false;
       return status?.tracking?.state === 'active' || status?.tracking?.state === 'idle';
     },
     { timeoutMs: 15_000, what: 'the agent to track' },
