@@ -1,0 +1,413 @@
+#include "protocol/redaction.hpp"
+
+#include "protocol/json_reader.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+#include <algorithm>
+#include <array>
+#include <iterator>
+#include <utility>
+
+namespace worktrace::protocol {
+namespace {
+
+constexpr std::array<std::pair<UrlMode, std::string_view>, 3> kUrlModes = {{
+    {UrlMode::full, "full"},
+    {UrlMode::strip_query, "strip_query"},
+    {UrlMode::domain, "domain"},
+}};
+
+// libstdc++ has a breadth-first matcher that takes polynomial time in the title's length for
+// every pattern without backreferences (which catastrophe_in refuses), where its default
+// backtracking one takes seconds for "a*a*b" on 2 KB of "a" and forever for "(a|aa)+b".
+#if defined(__GLIBCXX__)
+constexpr auto kRegexFlags = std::regex::ECMAScript | std::regex_constants::__polynomial;
+#else
+constexpr auto kRegexFlags = std::regex::ECMAScript;
+#endif
+
+char ascii_lower(char ch) {
+  return (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+}
+
+std::string ascii_lowercase(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
+  return out;
+}
+
+bool iequals(std::string_view lhs, std::string_view rhs) {
+  return lhs.size() == rhs.size() &&
+         std::equal(lhs.begin(), lhs.end(), rhs.begin(),
+                    [](char a, char b) { return ascii_lower(a) == ascii_lower(b); });
+}
+
+Error bad(const std::string& path, std::string_view what) {
+  return fail(Errc::invalid_argument, path + ": " + std::string(what));
+}
+
+// Why `pattern` could make std::regex (a backtracking matcher) take exponential time, or ""
+// when it passes the rules stated on TitleRule. Assumes ECMAScript syntax; a pattern this scan
+// misreads is still compiled by std::regex afterwards, which rejects what is malformed.
+std::string_view catastrophe_in(std::string_view pattern) {
+  struct Group {
+    bool has_quantifier = false;
+    bool has_alternation = false;
+  };
+  std::vector<Group> groups(1);  // groups[0]: the whole pattern
+  bool in_class = false;
+  for (std::size_t char_idx = 0; char_idx < pattern.size(); ++char_idx) {
+    const char ch = pattern[char_idx];
+    if (ch == '\\') {
+      if (char_idx + 1 < pattern.size() && !in_class && pattern[char_idx + 1] >= '1' &&
+          pattern[char_idx + 1] <= '9') {
+        return "uses a backreference, which is not supported";
+      }
+      ++char_idx;  // the escaped character is a literal or a class, never syntax
+      continue;
+    }
+    if (in_class) {
+      if (ch == ']') in_class = false;
+      continue;
+    }
+    switch (ch) {
+      case '[':
+        in_class = true;
+        // "[]" and "[^]" are complete classes in ECMAScript; a ']' right after "[" or "[^"
+        // therefore closes the class, which the loop handles as usual.
+        break;
+      case '(':
+        groups.emplace_back();
+        // "(?:", "(?=", "(?!": the '?' opens the group kind, it is no quantifier.
+        if (char_idx + 1 < pattern.size() && pattern[char_idx + 1] == '?') char_idx += 2;
+        break;
+      case ')': {
+        if (groups.size() == 1) break;  // unbalanced: std::regex reports it
+        const Group closed = groups.back();
+        groups.pop_back();
+        const char next = char_idx + 1 < pattern.size() ? pattern[char_idx + 1] : '\0';
+        const bool repeated = next == '*' || next == '+' || next == '{';
+        if (repeated && (closed.has_quantifier || closed.has_alternation)) {
+          return "repeats a group that holds a quantifier or alternation (such as (a+)+), "
+                 "which can take exponential time";
+        }
+        groups.back().has_quantifier |= closed.has_quantifier;
+        groups.back().has_alternation |= closed.has_alternation;
+        break;
+      }
+      case '*':
+      case '+':
+      case '?':
+      case '{':
+        groups.back().has_quantifier = true;
+        break;
+      case '|':
+        groups.back().has_alternation = true;
+        break;
+      default:
+        break;
+    }
+  }
+  return "";
+}
+
+// The first `max_bytes` of `text`, moved back to the start of a UTF-8 sequence when the cut
+// would split one (invalid UTF-8 is left as it is).
+void truncate_utf8(std::string& text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return;
+  std::size_t cut = max_bytes;
+  for (int back = 0; back < 3 && cut > 0; ++back) {
+    if ((static_cast<unsigned char>(text[cut]) & 0xC0) != 0x80) break;
+    --cut;
+  }
+  if ((static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) cut = max_bytes;  // not UTF-8
+  text.resize(cut);
+}
+
+bool is_host_char(char ch) {
+  const auto byte = static_cast<unsigned char>(ch);
+  if (byte >= 0x80) return true;  // IDNA in Unicode form is kept as is
+  return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
+         ch == '_';
+}
+
+// A lowercase host name: labels of host characters, no empty label.
+bool is_domain_name(std::string_view name) {
+  if (name.empty() || name.size() > kMaxDomainBytes) return false;
+  if (name.front() == '.' || name.back() == '.' || name.find("..") != std::string_view::npos) {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), is_host_char);
+}
+
+struct ParsedUrl {
+  boost::urls::url url;
+  std::string host;  // as url_domain returns it
+};
+
+// An http(s) URL with a usable host, or nullopt.
+std::optional<ParsedUrl> parse_web_url(std::string_view text) {
+  auto parsed = boost::urls::parse_uri(text);
+  if (!parsed) return std::nullopt;
+  const auto scheme = parsed->scheme_id();
+  if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) {
+    return std::nullopt;
+  }
+  if (!parsed->has_authority()) return std::nullopt;
+  std::string host;
+  switch (parsed->host_type()) {
+    case boost::urls::host_type::name: {
+      host = ascii_lowercase(parsed->host());
+      if (!host.empty() && host.back() == '.') host.pop_back();
+      if (!is_domain_name(host)) return std::nullopt;
+      break;
+    }
+    case boost::urls::host_type::ipv4:
+      host = std::string(parsed->encoded_host());
+      break;
+    case boost::urls::host_type::ipv6:
+      host = "[" + ascii_lowercase(parsed->encoded_host_address()) + "]";
+      break;
+    default:  // none, IPvFuture
+      return std::nullopt;
+  }
+  return ParsedUrl{boost::urls::url(*parsed), std::move(host)};
+}
+
+bool is_excluded_host(const std::vector<std::string>& excluded, std::string_view host) {
+  return std::any_of(excluded.begin(), excluded.end(), [host](const std::string& domain) {
+    if (host == domain) return true;
+    return host.size() > domain.size() && host.ends_with(domain) &&
+           host[host.size() - domain.size() - 1] == '.';
+  });
+}
+
+std::string reduce_url(ParsedUrl parsed, UrlMode mode) {
+  if (mode == UrlMode::domain) {
+    return ascii_lowercase(parsed.url.scheme()) + "://" + parsed.host;
+  }
+  parsed.url.remove_userinfo();
+  if (mode == UrlMode::strip_query) {
+    parsed.url.remove_query();
+    parsed.url.remove_fragment();
+  }
+  return std::string(parsed.url.buffer());
+}
+
+Result<TitleRule> parse_title_rule(const boost::json::value& value, const std::string& path) {
+  auto reader = ObjectReader::open(value, path);
+  if (!reader) return reader.error();
+  if (auto known = reader->reject_unknown({"pattern", "action", "replacement"}); !known) {
+    return known.error();
+  }
+  auto pattern = reader->required_string("pattern", kMaxTitlePatternBytes);
+  if (!pattern) return pattern.error();
+  auto action_name = reader->required_string("action", 16);
+  if (!action_name) return action_name.error();
+  TitleAction action = TitleAction::mask;
+  if (*action_name == "mask") {
+    action = TitleAction::mask;
+  } else if (*action_name == "drop") {
+    action = TitleAction::drop;
+  } else {
+    return bad(reader->path_of("action"), "must be \"mask\" or \"drop\"");
+  }
+  auto replacement = reader->optional_string("replacement", kMaxMaskReplacementBytes);
+  if (!replacement) return replacement.error();
+  auto rule =
+      TitleRule::make(std::move(*pattern), action,
+                      std::move(*replacement).value_or(std::string(kDefaultMaskReplacement)));
+  if (!rule) return fail(Errc::invalid_argument, path + "." + rule.error().message);
+  return rule;
+}
+
+// Reads the optional string array at `key` into `out`, each item checked by `normalize`
+// (which returns nullopt to reject the item with `what`).
+template <class Normalize>
+Result<void> read_string_list(const ObjectReader& reader, std::string_view key,
+                              std::size_t max_items, std::string_view what, Normalize normalize,
+                              std::vector<std::string>& out) {
+  const auto* found = reader.object().if_contains(key);
+  if (found == nullptr || found->is_null()) return {};
+  auto items = reader.required_array(key, max_items);
+  if (!items) return items.error();
+  for (std::size_t item_idx = 0; item_idx < (*items)->size(); ++item_idx) {
+    const auto& item = (**items)[item_idx];
+    std::optional<std::string> normalized;
+    if (item.is_string()) normalized = normalize(std::string_view(item.get_string()));
+    if (!normalized) {
+      return bad(reader.path_of(key) + "[" + std::to_string(item_idx) + "]", what);
+    }
+    out.push_back(std::move(*normalized));
+  }
+  return {};
+}
+
+std::optional<std::string> normalize_domain(std::string_view text) {
+  std::string domain = ascii_lowercase(text);
+  if (!domain.empty() && domain.back() == '.') domain.pop_back();
+  if (!is_domain_name(domain)) return std::nullopt;
+  return domain;
+}
+
+std::optional<std::string> normalize_app(std::string_view text) {
+  if (text.empty() || text.size() > kMaxExcludedAppBytes || has_control_characters(text)) {
+    return std::nullopt;
+  }
+  return std::string(text);
+}
+
+}  // namespace
+
+Result<TitleRule> TitleRule::make(std::string pattern, TitleAction action,
+                                  std::string replacement) {
+  if (pattern.empty() || pattern.size() > kMaxTitlePatternBytes) {
+    return fail(Errc::invalid_argument,
+                "pattern: must be 1 to " + std::to_string(kMaxTitlePatternBytes) + " bytes");
+  }
+  if (const auto why = catastrophe_in(pattern); !why.empty()) {
+    return fail(Errc::invalid_argument, "pattern: " + std::string(why));
+  }
+  if (replacement.size() > kMaxMaskReplacementBytes || has_control_characters(replacement)) {
+    return fail(Errc::invalid_argument, "replacement: must be at most " +
+                                            std::to_string(kMaxMaskReplacementBytes) +
+                                            " bytes without control characters");
+  }
+  std::regex regex;
+  try {
+    regex = std::regex(pattern, kRegexFlags);
+  } catch (const std::regex_error&) {
+    return fail(Errc::invalid_argument, "pattern: is not a valid regular expression");
+  }
+  return TitleRule(std::move(pattern), action, std::move(replacement), std::move(regex));
+}
+
+std::string TitleRule::apply(std::string title) const {
+  if (action_ == TitleAction::drop) {
+    return std::regex_search(title, regex_) ? std::string() : title;
+  }
+  std::string out;
+  auto copied_to = title.cbegin();
+  for (auto match = std::sregex_iterator(title.cbegin(), title.cend(), regex_);
+       match != std::sregex_iterator(); ++match) {
+    if (match->length(0) == 0) continue;
+    out.append(copied_to, (*match)[0].first);
+    out += replacement_;
+    copied_to = (*match)[0].second;
+  }
+  if (copied_to == title.cbegin()) return title;  // no match: no copy
+  out.append(copied_to, title.cend());
+  return out;
+}
+
+bool TitleRule::operator==(const TitleRule& other) const {
+  return pattern_ == other.pattern_ && action_ == other.action_ &&
+         replacement_ == other.replacement_;
+}
+
+Result<RedactionPolicy> parse_redaction_policy(const boost::json::value& value,
+                                               std::string_view path) {
+  RedactionPolicy policy;
+  if (value.is_null()) return policy;
+  auto reader = ObjectReader::open(value, std::string(path));
+  if (!reader) return reader.error();
+  if (auto known =
+          reader->reject_unknown({"url_mode", "title_rules", "excluded_domains", "excluded_apps"});
+      !known) {
+    return known.error();
+  }
+
+  auto mode = reader->optional_string("url_mode", 32);
+  if (!mode) return mode.error();
+  if (*mode) {
+    const auto found = std::find_if(kUrlModes.begin(), kUrlModes.end(),
+                                    [&](const auto& entry) { return entry.second == **mode; });
+    if (found == kUrlModes.end()) {
+      return bad(reader->path_of("url_mode"), "must be \"full\", \"strip_query\" or \"domain\"");
+    }
+    policy.url_mode = found->first;
+  }
+
+  if (const auto* rules = reader->object().if_contains("title_rules");
+      rules != nullptr && !rules->is_null()) {
+    auto items = reader->required_array("title_rules", kMaxTitleRules);
+    if (!items) return items.error();
+    for (std::size_t rule_idx = 0; rule_idx < (*items)->size(); ++rule_idx) {
+      auto rule = parse_title_rule((**items)[rule_idx], reader->path_of("title_rules") + "[" +
+                                                            std::to_string(rule_idx) + "]");
+      if (!rule) return rule.error();
+      policy.title_rules.push_back(std::move(*rule));
+    }
+  }
+
+  if (auto read = read_string_list(*reader, "excluded_domains", kMaxExcludedDomains,
+                                   "must be a domain name such as example.com", normalize_domain,
+                                   policy.excluded_domains);
+      !read) {
+    return read.error();
+  }
+  if (auto read = read_string_list(
+          *reader, "excluded_apps", kMaxExcludedApps,
+          "must be an application name (WM_CLASS) of 1 to 255 bytes without control characters",
+          normalize_app, policy.excluded_apps);
+      !read) {
+    return read.error();
+  }
+  return policy;
+}
+
+boost::json::value redaction_policy_json(const RedactionPolicy& policy) {
+  boost::json::array rules;
+  for (const auto& rule : policy.title_rules) {
+    boost::json::object item{{"pattern", rule.pattern()},
+                             {"action", rule.action() == TitleAction::mask ? "mask" : "drop"}};
+    if (rule.action() == TitleAction::mask) item.emplace("replacement", rule.replacement());
+    rules.emplace_back(std::move(item));
+  }
+  const auto mode = std::find_if(kUrlModes.begin(), kUrlModes.end(),
+                                 [&](const auto& entry) { return entry.first == policy.url_mode; });
+  return boost::json::object{
+      {"url_mode", mode->second},
+      {"title_rules", std::move(rules)},
+      {"excluded_domains",
+       boost::json::array(policy.excluded_domains.begin(), policy.excluded_domains.end())},
+      {"excluded_apps",
+       boost::json::array(policy.excluded_apps.begin(), policy.excluded_apps.end())},
+  };
+}
+
+std::optional<Observed> redact(const RedactionPolicy& policy, Observed observed) {
+  const bool app_excluded =
+      std::any_of(policy.excluded_apps.begin(), policy.excluded_apps.end(),
+                  [&](const std::string& app) { return iequals(app, observed.app); });
+  if (app_excluded) return std::nullopt;
+
+  if (!observed.url.empty()) {
+    auto parsed = parse_web_url(observed.url);
+    if (!parsed) {
+      observed.url.clear();
+    } else if (is_excluded_host(policy.excluded_domains, parsed->host)) {
+      return std::nullopt;
+    } else {
+      observed.url = reduce_url(std::move(*parsed), policy.url_mode);
+    }
+  }
+
+  truncate_utf8(observed.title, kMaxRedactedTitleBytes);
+  for (const auto& rule : policy.title_rules) {
+    if (observed.title.empty()) break;  // dropped, or nothing left to redact
+    observed.title = rule.apply(std::move(observed.title));
+  }
+  return observed;
+}
+
+std::string url_domain(std::string_view url) {
+  auto parsed = parse_web_url(url);
+  return parsed ? std::move(parsed->host) : std::string();
+}
+
+}  // namespace worktrace::protocol
