@@ -1,6 +1,7 @@
 #include "protocol/activity_batch.hpp"
 
 #include "protocol/json_reader.hpp"
+#include "protocol/redaction.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
@@ -10,6 +11,7 @@
 #include <array>
 #include <charconv>
 #include <optional>
+#include <utility>
 
 namespace worktrace::protocol {
 namespace {
@@ -102,6 +104,32 @@ std::optional<std::string> check_time(EpochMs at, EpochMs now) {
 
 enum class RecordType { span, input };
 
+// The rules that tie a span's url, domain and private flag together (the sizes and UTF-8 are
+// checked while reading): a private span carries no text, a url is an http(s) URL with a host,
+// and the domain is that host. The field and the problem, or nullopt.
+std::optional<std::pair<std::string_view, std::string_view>> check_web_fields(
+    const SpanRecord& span) {
+  if (span.is_private) {
+    const std::pair<std::string_view, const std::string*> texts[] = {
+        {"app", &span.app},   {"exe", &span.exe},         {"title", &span.title},
+        {"url", &span.url},   {"domain", &span.domain},   {"project", &span.project},
+        {"file", &span.file}};
+    for (const auto& [name, text] : texts) {
+      if (!text->empty()) return std::pair{name, std::string_view("must be empty in a private span")};
+    }
+    return std::nullopt;
+  }
+  if (span.url.empty()) return std::nullopt;
+  const std::string host = url_domain(span.url);
+  if (host.empty()) {
+    return std::pair{std::string_view("url"),
+                     std::string_view("must be an http or https URL with a host")};
+  }
+  if (span.domain.empty()) return std::pair{std::string_view("domain"), std::string_view("is required with url")};
+  if (span.domain != host) return std::pair{std::string_view("domain"), std::string_view("does not match url")};
+  return std::nullopt;
+}
+
 Result<void> read_span(const boost::json::object& record, std::size_t record_idx, std::int64_t seq,
                        BatchState& state, ActivityBatch& batch) {
   SpanRecord span;
@@ -138,6 +166,26 @@ Result<void> read_span(const boost::json::object& record, std::size_t record_idx
       if (flag == nullptr) return bad_record(record_idx, key, "must be true or false");
       span.idle = *flag;
       has_idle = true;
+    } else if (key == "url") {
+      if (!value.is_null() && !read_text(value, kMaxUrlBytes, span.url, error)) {
+        return bad_record(record_idx, key, error);
+      }
+    } else if (key == "domain") {
+      if (!value.is_null() && !read_text(value, kMaxSpanDomainBytes, span.domain, error)) {
+        return bad_record(record_idx, key, error);
+      }
+    } else if (key == "project") {
+      if (!value.is_null() && !read_text(value, kMaxProjectBytes, span.project, error)) {
+        return bad_record(record_idx, key, error);
+      }
+    } else if (key == "file") {
+      if (!value.is_null() && !read_text(value, kMaxFileBytes, span.file, error)) {
+        return bad_record(record_idx, key, error);
+      }
+    } else if (key == "private") {
+      const auto* flag = value.if_bool();
+      if (flag == nullptr) return bad_record(record_idx, key, "must be true or false");
+      span.is_private = *flag;
     } else {
       return bad_record(record_idx, printable_key(key), "is not a known field");
     }
@@ -146,6 +194,7 @@ Result<void> read_span(const boost::json::object& record, std::size_t record_idx
   if (!has_end) return bad_record(record_idx, "end", "is required");
   if (!has_app) return bad_record(record_idx, "app", "is required");
   if (!has_idle) return bad_record(record_idx, "idle", "is required");
+  if (auto problem = check_web_fields(span)) return bad_record(record_idx, problem->first, problem->second);
   if (auto problem = check_time(span.start, state.now)) {
     return bad_record(record_idx, "start", *problem);
   }
@@ -385,7 +434,8 @@ Result<ActivityBatch> parse_activity_batch(std::string_view json, EpochMs now) {
 
 std::string span_record_json(const SpanRecord& span) {
   std::string out;
-  out.reserve(96 + span.app.size() + span.exe.size() + span.title.size());
+  out.reserve(160 + span.app.size() + span.exe.size() + span.title.size() + span.url.size() +
+              span.domain.size() + span.project.size() + span.file.size());
   out += R"({"seq":)";
   append_int(out, span.seq);
   out += R"(,"type":"span","start":)";
@@ -398,7 +448,19 @@ std::string span_record_json(const SpanRecord& span) {
   append_json_string(out, span.exe, kMaxExeBytes);
   out += R"(,"title":)";
   append_json_string(out, span.title, kMaxTitleBytes);
-  out += span.idle ? R"(,"idle":true})" : R"(,"idle":false})";
+  out += span.idle ? R"(,"idle":true)" : R"(,"idle":false)";
+  const std::pair<std::string_view, std::pair<const std::string*, std::size_t>> optional_texts[] = {
+      {R"(,"url":)", {&span.url, kMaxUrlBytes}},
+      {R"(,"domain":)", {&span.domain, kMaxSpanDomainBytes}},
+      {R"(,"project":)", {&span.project, kMaxProjectBytes}},
+      {R"(,"file":)", {&span.file, kMaxFileBytes}}};
+  for (const auto& [key, text] : optional_texts) {
+    if (text.first->empty()) continue;
+    out += key;
+    append_json_string(out, *text.first, text.second);
+  }
+  if (span.is_private) out += R"(,"private":true)";
+  out += '}';
   return out;
 }
 

@@ -25,6 +25,13 @@ struct SpanRecord {
   std::string exe;
   std::string title;
   bool idle = false;
+  // From a browser extension or an editor plugin through the agent's local API (docs/api/v1.md,
+  // "Activity"); "" when none. A private span (excluded app or domain) has every text empty.
+  std::string url{};
+  std::string domain{};
+  std::string project{};
+  std::string file{};
+  bool is_private = false;  // "private" on the wire
 
   bool operator==(const SpanRecord&) const = default;
 };
@@ -60,6 +67,10 @@ inline constexpr std::int64_t kMaxSpanMs = 86'400'000;
 inline constexpr std::size_t kMaxAppBytes = 255;
 inline constexpr std::size_t kMaxExeBytes = 1024;
 inline constexpr std::size_t kMaxTitleBytes = 2048;
+inline constexpr std::size_t kMaxUrlBytes = 2048;
+inline constexpr std::size_t kMaxSpanDomainBytes = 253;
+inline constexpr std::size_t kMaxProjectBytes = 255;
+inline constexpr std::size_t kMaxFileBytes = 1024;
 inline constexpr std::int64_t kMinuteMs = 60'000;
 inline constexpr std::int64_t kMaxInputCount = 100'000;
 inline constexpr std::int64_t kMaxDistancePx = 1'000'000'000;
@@ -70,12 +81,17 @@ inline constexpr std::int64_t kMaxRecordFutureMs = 5LL * 60 * 1000;
 // records 1..5000, seq 1..2^53 strictly increasing, spans start <= end, end - start <= 1 day,
 // no span starting before the previous span's end, text limits and valid UTF-8, minutes
 // multiples of 60,000 and non-decreasing, counters in range, every timestamp within
-// [now - 31 days, now + 5 minutes], unknown keys rejected. Fails with Errc::invalid_argument
+// [now - 31 days, now + 5 minutes], unknown keys rejected. A span's optional url is "" or an
+// http(s) URL with a host, and then its domain must equal url_domain(url) (protocol/
+// redaction.hpp); a private span must have app, exe, title, url, domain, project and file "". Fails with Errc::invalid_argument
 // naming the first bad path ("$.records[3].end: is before start").
 [[nodiscard]] Result<ActivityBatch> parse_activity_batch(std::string_view json, EpochMs now);
 
 // One record as a JSON object text, `type` included (the agent stores this text in its
-// outbox and joins records into a body with activity_batch_body).
+// outbox and joins records into a body with activity_batch_body). A span's url, domain,
+// project and file appear only when non-empty, "private" only when true. Texts are cut to
+// their limits and invalid UTF-8 replaced, but the url/domain/private rules above are the
+// caller's: a span that breaks them is encoded as it is and refused by the server.
 [[nodiscard]] std::string span_record_json(const SpanRecord& span);
 [[nodiscard]] std::string input_record_json(const InputRecord& input);
 

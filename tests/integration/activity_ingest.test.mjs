@@ -197,8 +197,8 @@ describe('a bad batch changes nothing', () => {
     },
     {
       name: 'an unknown key',
-      bad: { type: 'span', start: kBase + 2_001_000, end: kBase + 2_100_000, app: 'x', idle: false, url: 'https://example.test' },
-      message: /^\$\.records\[1\]\.url: is not a known field$/,
+      bad: { type: 'span', start: kBase + 2_001_000, end: kBase + 2_100_000, app: 'x', idle: false, color: 'blue' },
+      message: /^\$\.records\[1\]\.color: is not a known field$/,
     },
     {
       name: 'an input minute that is not a minute',

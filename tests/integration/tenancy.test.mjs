@@ -225,7 +225,19 @@ const kRoutes = {
     allow: ['owner', 'admin', 'manager', 'employeeA'],
     deny: ['managerB', 'employeeB'],
   },
+  'GET /api/v1/people/{}/websites': {
+    target: () => `/api/v1/people/${A.people.employeeA.id}/websites?from=${Date.now() - 86_400_000}&to=${Date.now()}`,
+    allow: ['owner', 'admin', 'manager', 'employeeA'],
+    deny: ['managerB', 'employeeB'],
+  },
+  'GET /api/v1/teams/{}/websites': {
+    target: () => `/api/v1/teams/${A.teams.A.id}/websites?from=${Date.now() - 86_400_000}&to=${Date.now()}`,
+    allow: ['owner', 'admin', 'manager'],
+    deny: ['managerB', 'employeeA'],
+  },
   'GET /api/v1/org/tracking': { list: { allow: ['owner', 'admin', 'manager', 'employeeA'] } },
+  'GET /api/v1/org/redaction': { list: { allow: ['owner', 'admin', 'manager', 'employeeA'] } },
+  'PUT /api/v1/org/redaction': { list: { deny: ['manager', 'employeeA'], body: () => ({ url_mode: 'strip_query' }) } },
   'PUT /api/v1/org/tracking': { list: { deny: ['manager', 'employeeA'], body: () => ({ notify_on_start: true }) } },
   'GET /api/v1/people/{}/tracking': {
     target: () => `/api/v1/people/${A.people.employeeA.id}/tracking`,

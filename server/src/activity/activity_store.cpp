@@ -18,6 +18,11 @@ struct OpenSpan {
   std::string exe;
   std::string title;
   bool idle = false;
+  std::string url;
+  std::string domain;
+  std::string project;
+  std::string file;
+  bool is_private = false;
   std::optional<UserId> user_id;
   bool dirty = false;  // differs from the stored row (or has none)
 };
@@ -32,13 +37,16 @@ struct AppAddition {
 
 class Rollup {
  public:
-  // Adds the time [start, end) of `app` to the slots it covers.
-  void add_time(EpochMs start, EpochMs end, std::string_view app, bool idle) {
+  // Adds the time [start, end) of `span` to the slots it covers: to its app, and when it is
+  // active, not private and has a domain, to that domain. `span` must outlive the rollup.
+  void add_time(EpochMs start, EpochMs end, const protocol::SpanRecord& span) {
+    const bool counts_domain = !span.idle && !span.is_private && !span.domain.empty();
     for_each_slot(start, end, [&](EpochMs slot, std::int64_t duration_ms) {
       SlotAddition& slot_total = slots_[slot];
-      AppAddition& app_total = apps_[{slot, app}];
-      (idle ? slot_total.idle_ms : slot_total.active_ms) += duration_ms;
-      (idle ? app_total.idle_ms : app_total.active_ms) += duration_ms;
+      AppAddition& app_total = apps_[{slot, span.app}];
+      (span.idle ? slot_total.idle_ms : slot_total.active_ms) += duration_ms;
+      (span.idle ? app_total.idle_ms : app_total.active_ms) += duration_ms;
+      if (counts_domain) domains_[{slot, span.domain}] += duration_ms;
     });
   }
 
@@ -97,6 +105,23 @@ class Rollup {
         s.reset();
       }
     }
+    if (!domains_.empty()) {
+      auto upsert = connection.prepare(
+          "INSERT INTO rollup_domains (org_id, user_id, slot_ms, domain, active_ms) "
+          "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, slot_ms, domain) DO UPDATE SET "
+          "active_ms = rollup_domains.active_ms + excluded.active_ms");
+      if (!upsert) return upsert.error();
+      auto& s = **upsert;
+      for (const auto& [key, active_ms] : domains_) {
+        s.bind_int(1, org_id);
+        s.bind_int(2, user_id);
+        s.bind_int(3, key.first);
+        s.bind_text(4, key.second);
+        s.bind_int(5, active_ms);
+        if (auto done = s.step(); !done) return done.error();
+        s.reset();
+      }
+    }
     return {};
   }
 
@@ -104,13 +129,14 @@ class Rollup {
   std::map<EpochMs, SlotAddition> slots_;
   // Views into the batch's strings: the batch outlives the rollup.
   std::map<std::pair<EpochMs, std::string_view>, AppAddition> apps_;
+  std::map<std::pair<EpochMs, std::string_view>, std::int64_t> domains_;  // active ms
 };
 
 Result<std::optional<OpenSpan>> read_latest_span(storage::Connection& connection,
                                                  DeviceId device_id) {
   auto statement = connection.prepare(
-      "SELECT id, start_ms, end_ms, app, exe, title, idle, user_id FROM activity_spans "
-      "WHERE device_id = ? ORDER BY end_ms DESC, id DESC LIMIT 1");
+      "SELECT id, start_ms, end_ms, app, exe, title, idle, user_id, url, domain, project, file, "
+      "is_private FROM activity_spans WHERE device_id = ? ORDER BY end_ms DESC, id DESC LIMIT 1");
   if (!statement) return statement.error();
   auto& s = **statement;
   s.bind_int(1, device_id);
@@ -126,6 +152,11 @@ Result<std::optional<OpenSpan>> read_latest_span(storage::Connection& connection
   span.title = s.column_text(5);
   span.idle = s.column_int(6) != 0;
   if (!s.column_is_null(7)) span.user_id = s.column_int(7);
+  span.url = s.column_text(8);
+  span.domain = s.column_text(9);
+  span.project = s.column_text(10);
+  span.file = s.column_text(11);
+  span.is_private = s.column_int(12) != 0;
   return std::optional<OpenSpan>(std::move(span));
 }
 
@@ -155,7 +186,8 @@ class SpanWriter {
     if (!insert_) {
       auto prepared = connection_.prepare(
           "INSERT INTO activity_spans (org_id, device_id, user_id, start_ms, end_ms, app, exe, "
-          "title, idle) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+          "title, idle, url, domain, project, file, is_private) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       if (!prepared) return prepared.error();
       insert_ = std::move(*prepared);
     }
@@ -169,6 +201,11 @@ class SpanWriter {
     s.bind_text(7, span.exe);
     s.bind_text(8, span.title);
     s.bind_int(9, span.idle ? 1 : 0);
+    s.bind_text(10, span.url);
+    s.bind_text(11, span.domain);
+    s.bind_text(12, span.project);
+    s.bind_text(13, span.file);
+    s.bind_int(14, span.is_private ? 1 : 0);
     auto done = s.step();
     s.reset();
     if (!done) return done.error();
@@ -193,7 +230,9 @@ bool merges_into(const OpenSpan& open, const protocol::SpanRecord& span,
   return open.user_id == owner_at(target, span.start) && open.idle == span.idle &&
          span.start >= open.end && span.start - open.end <= kMergeGapMs &&
          span.end - open.start <= kMaxStoredSpanMs && open.app == span.app &&
-         open.title == span.title && open.exe == span.exe;
+         open.title == span.title && open.exe == span.exe && open.url == span.url &&
+         open.domain == span.domain && open.project == span.project && open.file == span.file &&
+         open.is_private == span.is_private;
 }
 
 // Stores the new spans (those after `cursor`) and adds their time to `rollup`.
@@ -222,8 +261,8 @@ Result<std::int64_t> apply_spans(storage::Connection& connection, const IngestTa
     const std::optional<UserId> owner = owner_at(target, span->start);
     if (open && merges_into(*open, *span, target)) {
       if (span->end > open->end) {
-        // record->app, not span->app: the rollup keeps views into the batch's strings.
-        if (owner) rollup.add_time(open->end, span->end, record->app, span->idle);
+        // *record, not *span: the rollup keeps views into the batch's strings.
+        if (owner) rollup.add_time(open->end, span->end, *record);
         open->end = span->end;
         open->dirty = true;
       }
@@ -232,7 +271,7 @@ Result<std::int64_t> apply_spans(storage::Connection& connection, const IngestTa
     if (open) {
       if (auto flushed = writer.flush(*open); !flushed) return flushed.error();
     }
-    if (owner) rollup.add_time(span->start, span->end, record->app, span->idle);
+    if (owner) rollup.add_time(span->start, span->end, *record);
     open = OpenSpan{.id = std::nullopt,
                     .start = span->start,
                     .end = span->end,
@@ -240,6 +279,11 @@ Result<std::int64_t> apply_spans(storage::Connection& connection, const IngestTa
                     .exe = span->exe,
                     .title = span->title,
                     .idle = span->idle,
+                    .url = span->url,
+                    .domain = span->domain,
+                    .project = span->project,
+                    .file = span->file,
+                    .is_private = span->is_private,
                     .user_id = owner,
                     .dirty = true};
   }
@@ -373,7 +417,8 @@ Result<IngestReceipt> apply_batch(storage::Connection& connection, const IngestT
 Result<storage::StatementPtr> query_spans(storage::Connection& connection, OrgId org_id,
                                           UserId user_id, EpochMs from, EpochMs to) {
   auto statement = connection.prepare(
-      "SELECT start_ms, end_ms, app, exe, title, idle, device_id FROM activity_spans "
+      "SELECT start_ms, end_ms, app, exe, title, idle, device_id, url, domain, project, file, "
+      "is_private FROM activity_spans "
       "WHERE user_id = ? AND org_id = ? AND start_ms >= ? AND start_ms < ? AND end_ms > ? "
       "ORDER BY start_ms, id");
   if (!statement) return statement.error();

@@ -16,7 +16,8 @@ namespace worktrace::activity {
 // Rollups are kept per person and 10-minute slot; slot_ms is the slot's start (UTC epoch).
 inline constexpr std::int64_t kSlotMs = 600'000;
 // A new span merges into the device's latest stored span when it starts at most this long
-// after that span's end (and agrees on app, exe, title, idle and person).
+// after that span's end (and agrees on app, exe, title, idle, url, domain, project, file,
+// private and person).
 inline constexpr std::int64_t kMergeGapMs = 1'000;
 // No stored span is longer than this (merging stops there), so a time-range query only has
 // to look this far back from its start.
@@ -73,6 +74,11 @@ struct TimelineSpan {
   std::string title;
   bool idle = false;
   DeviceId device_id = 0;
+  std::string url;
+  std::string domain;
+  std::string project;
+  std::string file;
+  bool is_private = false;
 };
 
 // One rollup slot of a person.
@@ -102,8 +108,9 @@ namespace store {
 
 // Applies a validated batch of the device `target` inside the caller's write transaction:
 // reads the device's cursor, skips records with seq <= it (duplicates), merges or inserts
-// the spans (kMergeGapMs rule), adds the input minutes, adds to rollup_slots and rollup_apps
-// (only the new part of a merged span; nothing for a device without a person) and moves the
+// the spans (kMergeGapMs rule), adds the input minutes, adds to rollup_slots, rollup_apps and
+// rollup_domains (active, non-private time of spans with a domain) (only the new part of a
+// merged span; nothing for a device without a person) and moves the
 // cursor to max(cursor, batch.last_seq) with dropped_total = max(stored, batch's). Returns
 // the receipt. On an error the caller must roll back (part of the batch may be written).
 [[nodiscard]] Result<IngestReceipt> apply_batch(storage::Connection& connection,
@@ -156,6 +163,11 @@ Result<void> for_each_span(storage::Connection& connection, OrgId org_id, UserId
     span.title = s.column_text(4);
     span.idle = s.column_int(5) != 0;
     span.device_id = s.column_int(6);
+    span.url = s.column_text(7);
+    span.domain = s.column_text(8);
+    span.project = s.column_text(9);
+    span.file = s.column_text(10);
+    span.is_private = s.column_int(11) != 0;
     if (!fn(static_cast<const TimelineSpan&>(span))) break;
   }
   return {};

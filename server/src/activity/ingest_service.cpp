@@ -29,16 +29,33 @@ std::string_view trim(std::string_view text) {
 }  // namespace
 
 IngestService::IngestService(storage::Db& db, const Clock& clock,
-                             DeviceAuthenticator authenticate_device, IngestOptions options)
+                             DeviceAuthenticator authenticate_device, IngestOptions options,
+                             RedactionSource redaction)
     : db_(db),
       clock_(clock),
       authenticate_device_(std::move(authenticate_device)),
       options_(options),
+      redaction_(std::move(redaction)),
       commit_(db, clock, options.group) {}
 
 Result<IngestReceipt> IngestService::ingest(const DevicePrincipal& device, std::string_view json) {
   auto batch = protocol::parse_activity_batch(json, clock_.now_ms());
   if (!batch) return batch.error();
+  if (std::any_of(batch->spans.begin(), batch->spans.end(), has_web_fields)) {
+    static const protocol::RedactionPolicy kDefaultPolicy;
+    std::shared_ptr<const protocol::RedactionPolicy> policy;
+    if (redaction_) {
+      auto current = redaction_(device.org_id);
+      if (!current) {
+        spdlog::error("activity: cannot read the redaction policy of organization {}: {}",
+                      device.org_id, current.error().message);
+        return fail(Errc::unavailable, "the activity could not be stored now; retry later");
+      }
+      policy = std::move(*current);
+    }
+    const protocol::RedactionPolicy& applied = policy ? *policy : kDefaultPolicy;
+    for (auto& span : batch->spans) enforce_redaction(applied, span);
+  }
   const IngestTarget target{
       .org_id = device.org_id, .device_id = device.device_id, .user_id = device.user_id};
   auto receipt = commit_.commit(target, *batch);

@@ -2,6 +2,7 @@
 
 #include "activity/activity_store.hpp"
 #include "activity/group_commit.hpp"
+#include "activity/span_redaction.hpp"
 #include "api/router.hpp"
 #include "core/actor.hpp"
 #include "core/clock.hpp"
@@ -24,17 +25,19 @@ using DeviceAuthenticator = std::function<Result<DevicePrincipal>(const api::Req
 
 // The agents' activity upload, `POST /api/v1/agent/activity` (docs/api/v1.md, "Activity"):
 // authenticates the device, decodes the body (optional gzip), validates the whole batch
-// against the server clock and stores it through the group commit. All or nothing: a bad
+// against the server clock, applies the organization's url_mode and excluded domains to its
+// spans (enforce_redaction) and stores it through the group commit. All or nothing: a bad
 // batch changes nothing; the reply acknowledges only what is committed. Thread-safe.
 class IngestService {
  public:
-  // `db` and `clock` must outlive the service.
+  // `db` and `clock` must outlive the service. `redaction` gives an organization's policy; it
+  // is asked only for batches with a url or domain (empty: the default policy for all).
   IngestService(storage::Db& db, const Clock& clock, DeviceAuthenticator authenticate_device,
-                IngestOptions options = {});
+                IngestOptions options = {}, RedactionSource redaction = {});
 
   // Validates `json` (protocol::parse_activity_batch at the clock's now) and commits it for
   // `device`. Errc::invalid_argument naming the bad path; Errc::unavailable when it could
-  // not be stored (retry later).
+  // not be stored or the policy could not be read (retry later).
   [[nodiscard]] Result<IngestReceipt> ingest(const DevicePrincipal& device, std::string_view json);
 
   // The route's handler: 401 bad credential, 415 other Content-Type or Content-Encoding than
@@ -55,6 +58,7 @@ class IngestService {
   const Clock& clock_;
   const DeviceAuthenticator authenticate_device_;
   const IngestOptions options_;
+  const RedactionSource redaction_;
   GroupCommit commit_;
 };
 

@@ -125,8 +125,8 @@ TEST_F(IngestServiceTest, ABadBatchChangesNothing) {
        "$.records[1].seq: must be greater than the seq of the record before it"},
       {bad(span_record_json(span(3, kT0 + 65'000, kT0 + 80'000))),
        "$.records[1].start: is before the end of the span before it"},
-      {bad(R"({"seq":3,"type":"span","start":1,"end":1,"app":"a","idle":false,"url":"x"})"),
-       "$.records[1].url: is not a known field"},
+      {bad(R"({"seq":3,"type":"span","start":1,"end":1,"app":"a","idle":false,"color":"x"})"),
+       "$.records[1].color: is not a known field"},
   };
   for (const auto& [body, message] : cases) {
     auto response = post(credential_, body);

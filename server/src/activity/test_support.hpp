@@ -7,9 +7,11 @@
 #include "activity/activity_store.hpp"
 #include "activity/ingest_service.hpp"
 #include "activity/timeline_service.hpp"
+#include "activity/websites_service.hpp"
 #include "devices/test_support.hpp"
 #include "protocol/activity_batch.hpp"
 #include "protocol/gzip.hpp"
+#include "tracking/redaction_settings.hpp"
 
 #include <gtest/gtest.h>
 
@@ -41,6 +43,16 @@ class ActivityTest : public devices::testing::DevicesTest {
   ActivityTest() {
     ingest_.register_routes(router_);
     timeline_.register_routes(router_);
+    websites_.register_routes(router_);
+  }
+
+  // Stores `policy` as `org_id`'s redaction policy, as PUT /api/v1/org/redaction does.
+  void set_redaction(OrgId org_id, const protocol::RedactionPolicy& policy) {
+    auto stored = db().write([&](storage::Connection& connection) {
+      return tracking::store_redaction(connection, org_id, policy, clock_.now_ms());
+    });
+    if (!stored) throw std::runtime_error("set_redaction: " + stored.error().message);
+    redaction_.put(org_id, policy);
   }
 
   // A span record (exe "/usr/bin/<app>").
@@ -178,10 +190,16 @@ class ActivityTest : public devices::testing::DevicesTest {
     return text;
   }
 
-  IngestService ingest_{db(), clock_, [this](const api::Request& request) {
+  tracking::RedactionCache redaction_{db()};
+  IngestService ingest_{db(), clock_,
+                        [this](const api::Request& request) {
                           return devices_.agent_channel().authenticate(request);
-                        }};
+                        },
+                        {},
+                        [this](OrgId org_id) { return redaction_.get(org_id); }};
   TimelineService timeline_{db(), auth_, clock_};
+  WebsitesService websites_{db(), auth_, clock_,
+                            [this](OrgId org_id) { return redaction_.get(org_id); }};
 };
 
 }  // namespace worktrace::activity::testing

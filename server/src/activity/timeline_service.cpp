@@ -144,7 +144,7 @@ Result<api::Response> TimelineService::timeline(const api::Request& request) {
                 idle_ms += duration_ms;
               } else {
                 active_ms += duration_ms;
-                if (duration_ms > 0) {
+                if (duration_ms > 0 && !span.is_private) {
                   apps[span.app] += duration_ms;
                   titles[{span.app, span.title}] += duration_ms;
                 }
@@ -156,7 +156,12 @@ Result<api::Response> TimelineService::timeline(const api::Request& request) {
                                                        {"exe", span.exe},
                                                        {"title", span.title},
                                                        {"idle", span.idle},
-                                                       {"device_id", span.device_id}});
+                                                       {"device_id", span.device_id},
+                                                       {"url", span.url},
+                                                       {"domain", span.domain},
+                                                       {"project", span.project},
+                                                       {"file", span.file},
+                                                       {"private", span.is_private}});
               } else {
                 truncated = true;
               }

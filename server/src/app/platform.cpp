@@ -29,8 +29,12 @@ Platform::Platform(storage::Db& db, const Clock& clock, auth::SecretKey key,
       ingest_(db, clock,
               [this](const api::Request& request) {
                 return devices_.agent_channel().authenticate(request);
-              }),
+              },
+              {},
+              [this](OrgId org_id) { return tracking_.redaction_cache().get(org_id); }),
       timeline_(db, auth_, clock),
+      websites_(db, auth_, clock,
+                [this](OrgId org_id) { return tracking_.redaction_cache().get(org_id); }),
       audit_(db, auth_) {
   // A dashboard connection lives only as long as the session that opened it.
   auth_.on_sessions_ended([this](UserId user, std::optional<std::int64_t> only_session,
@@ -61,6 +65,7 @@ Platform::Platform(storage::Db& db, const Clock& clock, auth::SecretKey key,
   devices_.register_routes(router_);
   ingest_.register_routes(router_);
   timeline_.register_routes(router_);
+  websites_.register_routes(router_);
   // The agent's config after its welcome, its activity messages, and live presence.
   devices_.add_agent_handler(presence_);
   // A device given to another person follows that person's pause at once.

@@ -2,6 +2,7 @@
 
 #include "activity/ingest_service.hpp"
 #include "activity/timeline_service.hpp"
+#include "activity/websites_service.hpp"
 #include "api/router.hpp"
 #include "app/config.hpp"
 #include "audit/audit_routes.hpp"
@@ -45,6 +46,7 @@ class Platform {
   devices::DeviceService devices_;
   activity::IngestService ingest_;  // authenticates agents through devices_: declared after it
   activity::TimelineService timeline_;
+  activity::WebsitesService websites_;
   audit::AuditRoutes audit_;
   api::Router router_;
 };

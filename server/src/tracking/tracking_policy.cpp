@@ -52,11 +52,14 @@ std::vector<std::string> apply_patch(TrackingPolicy& policy, const PolicyPatch& 
   return changed;
 }
 
-std::string config_message_json(const TrackingPolicy& policy, bool paused, std::int64_t last_seq) {
+std::string config_message_json(const TrackingPolicy& policy, bool paused, std::int64_t last_seq,
+                                const protocol::RedactionPolicy& redaction) {
   boost::json::object tracking = policy_json(policy);
   tracking["paused"] = paused;
   tracking["last_seq"] = last_seq;
-  const boost::json::object message = {{"type", "config"}, {"tracking", std::move(tracking)}};
+  const boost::json::object message = {{"type", "config"},
+                                       {"tracking", std::move(tracking)},
+                                       {"redaction", protocol::redaction_policy_json(redaction)}};
   return boost::json::serialize(message);
 }
 

@@ -3,6 +3,7 @@
 #include "core/actor.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "protocol/redaction.hpp"
 #include "protocol/work_schedule.hpp"
 #include "storage/db.hpp"
 
@@ -51,9 +52,10 @@ struct PolicyPatch {
 std::vector<std::string> apply_patch(TrackingPolicy& policy, const PolicyPatch& patch);
 
 // The `config` message of one device: {"type":"config","tracking":{"idle_threshold_s",
-// "paused","notify_on_start","schedule","last_seq"}}.
+// "paused","notify_on_start","schedule","last_seq"},"redaction":<redaction_policy_json>}.
 [[nodiscard]] std::string config_message_json(const TrackingPolicy& policy, bool paused,
-                                              std::int64_t last_seq);
+                                              std::int64_t last_seq,
+                                              const protocol::RedactionPolicy& redaction);
 
 // The policy of `org_id` (the defaults when it has none). Errc::internal when a stored schedule
 // no longer parses.

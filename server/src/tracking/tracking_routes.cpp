@@ -19,6 +19,8 @@ void TrackingService::register_routes(api::Router& router) {
   };
   route("GET", "/api/v1/org/tracking", &TrackingService::get_policy);
   route("PUT", "/api/v1/org/tracking", &TrackingService::put_policy);
+  route("GET", "/api/v1/org/redaction", &TrackingService::get_redaction);
+  route("PUT", "/api/v1/org/redaction", &TrackingService::put_redaction);
   route("GET", "/api/v1/people/{id}/tracking", &TrackingService::get_person_tracking);
   route("PUT", "/api/v1/people/{id}/tracking", &TrackingService::put_person_tracking);
 }
@@ -46,6 +48,32 @@ Result<api::Response> TrackingService::put_policy(const api::Request& request) {
   auto updated = update_policy(*actor, request.remote_ip, *patch);
   if (!updated) return updated.error();
   return api::Response::json(200, policy_json(*updated));
+}
+
+Result<api::Response> TrackingService::get_redaction(const api::Request& request) {
+  auto actor = auth_.authenticate(request);
+  if (!actor) return actor.error();
+  auto current = redaction(*actor);
+  if (!current) return current.error();
+  return api::Response::json(200, protocol::redaction_policy_json(*current));
+}
+
+Result<api::Response> TrackingService::put_redaction(const api::Request& request) {
+  auto actor = auth_.authenticate(request);
+  if (!actor) return actor.error();
+  // The role before the body: a lower role learns nothing about what it sent.
+  if (auto allowed = auth::authorize(*actor, {Role::owner, Role::admin}, Scope::org_write);
+      !allowed) {
+    return allowed.error();
+  }
+  auto body = api::json_body(request);
+  if (!body) return body.error();
+  if (!body->is_object()) return fail(Errc::invalid_argument, "$: must be an object");
+  auto policy = protocol::parse_redaction_policy(*body, "$");
+  if (!policy) return policy.error();
+  auto updated = update_redaction(*actor, request.remote_ip, std::move(*policy));
+  if (!updated) return updated.error();
+  return api::Response::json(200, protocol::redaction_policy_json(*updated));
 }
 
 Result<api::Response> TrackingService::get_person_tracking(const api::Request& request) {

@@ -13,7 +13,68 @@ namespace worktrace::tracking {
 
 TrackingService::TrackingService(storage::Db& db, realtime::Hub& hub, auth::AuthService& auth,
                                  const Clock& clock)
-    : db_(db), hub_(hub), auth_(auth), clock_(clock) {}
+    : db_(db), hub_(hub), auth_(auth), clock_(clock), redaction_cache_(db) {}
+
+namespace {
+
+// The top-level keys of the policy wire form whose values differ between `a` and `b`.
+std::vector<std::string> changed_redaction_keys(const protocol::RedactionPolicy& a,
+                                                const protocol::RedactionPolicy& b) {
+  std::vector<std::string> changed;
+  if (a.url_mode != b.url_mode) changed.emplace_back("url_mode");
+  if (a.title_rules != b.title_rules) changed.emplace_back("title_rules");
+  if (a.excluded_domains != b.excluded_domains) changed.emplace_back("excluded_domains");
+  if (a.excluded_apps != b.excluded_apps) changed.emplace_back("excluded_apps");
+  return changed;
+}
+
+}  // namespace
+
+Result<protocol::RedactionPolicy> TrackingService::redaction(const Actor& actor) {
+  if (auto allowed = auth::authorize(
+          actor, {Role::owner, Role::admin, Role::manager, Role::employee}, Scope::org_read);
+      !allowed) {
+    return allowed.error();
+  }
+  return db_.read(
+      [&](storage::Connection& connection) { return load_redaction(connection, actor.org_id); });
+}
+
+Result<protocol::RedactionPolicy> TrackingService::update_redaction(
+    const Actor& actor, std::string_view remote_ip, protocol::RedactionPolicy policy) {
+  if (auto allowed = auth::authorize(actor, {Role::owner, Role::admin}, Scope::org_write);
+      !allowed) {
+    return allowed.error();
+  }
+  const EpochMs now = clock_.now_ms();
+  bool changed_any = false;
+  auto updated = db_.write([&](storage::Connection& connection) -> Result<void> {
+    auto current = load_redaction(connection, actor.org_id);
+    if (!current) return current.error();
+    const std::vector<std::string> changed = changed_redaction_keys(*current, policy);
+    if (changed.empty()) return {};
+    if (auto stored = store_redaction(connection, actor.org_id, policy, now); !stored) {
+      return stored.error();
+    }
+    auto entry = audit::entry_for(actor, "org.redaction_changed", remote_ip);
+    entry.target_type = "org";
+    entry.target_id = std::to_string(actor.org_id);
+    boost::json::array fields;
+    for (const auto& field : changed) fields.emplace_back(field);
+    entry.details["changed"] = std::move(fields);
+    if (auto appended = audit::append(connection, std::move(entry), now); !appended) {
+      return appended.error();
+    }
+    changed_any = true;
+    return {};
+  });
+  if (!updated) return updated.error();
+  if (changed_any) {
+    redaction_cache_.put(actor.org_id, policy);
+    push(actor.org_id, {});
+  }
+  return policy;
+}
 
 Result<TrackingPolicy> TrackingService::policy(const Actor& actor) {
   if (auto allowed = auth::authorize(
@@ -132,8 +193,10 @@ Result<std::string> TrackingService::config_message(const DevicePrincipal& devic
         load_device_tracking(connection, device.org_id, DeviceFilter{device.device_id, {}});
     if (!devices) return devices.error();
     if (devices->empty()) return fail(Errc::not_found, "device not found");
+    auto redaction = load_redaction(connection, device.org_id);
+    if (!redaction) return redaction.error();
     const DeviceTracking& found = devices->front();
-    return config_message_json(*policy, found.paused, found.last_seq);
+    return config_message_json(*policy, found.paused, found.last_seq, *redaction);
   });
 }
 
@@ -181,11 +244,14 @@ void TrackingService::push(OrgId org_id, const DeviceFilter& filter) {
     if (!policy) return policy.error();
     auto devices = load_device_tracking(connection, org_id, filter);
     if (!devices) return devices.error();
+    auto redaction = load_redaction(connection, org_id);
+    if (!redaction) return redaction.error();
     std::vector<Message> built;
     for (const DeviceTracking& device : *devices) {
       if (std::find(online.begin(), online.end(), device.device_id) == online.end()) continue;
       built.push_back(
-          {device.device_id, config_message_json(*policy, device.paused, device.last_seq)});
+          {device.device_id,
+           config_message_json(*policy, device.paused, device.last_seq, *redaction)});
     }
     return built;
   });

@@ -7,6 +7,7 @@
 #include "core/result.hpp"
 #include "realtime/hub.hpp"
 #include "storage/db.hpp"
+#include "tracking/redaction_settings.hpp"
 #include "tracking/tracking_policy.hpp"
 
 #include <mutex>
@@ -36,6 +37,19 @@ class TrackingService {
   [[nodiscard]] Result<TrackingPolicy> update_policy(const Actor& actor, std::string_view remote_ip,
                                                      const PolicyPatch& patch);
 
+  // The caller's organization's redaction policy: every role (scope org:read), so employees
+  // can read what is kept about them.
+  [[nodiscard]] Result<protocol::RedactionPolicy> redaction(const Actor& actor);
+
+  // Replaces the redaction policy (owner/admin, scope org:write). When it changed: stores it,
+  // appends org.redaction_changed {changed:[keys]} in the same transaction, updates the cache,
+  // then pushes the new config to every online agent of the organization.
+  [[nodiscard]] Result<protocol::RedactionPolicy> update_redaction(
+      const Actor& actor, std::string_view remote_ip, protocol::RedactionPolicy policy);
+
+  // The parsed redaction policies, for ingest and reports.
+  [[nodiscard]] RedactionCache& redaction_cache() { return redaction_cache_; }
+
   // Pauses or resumes the tracking of person `user_id` (owner/admin, scope people:write;
   // Errc::not_found for a person of another organization or none). When it changed: stores
   // it, appends tracking.paused / tracking.resumed in the same transaction, then pushes the new
@@ -63,7 +77,8 @@ class TrackingService {
   // config read before that change. Best effort: a failure is logged.
   void send_config(const DevicePrincipal& device);
 
-  // GET and PUT /api/v1/org/tracking, PUT /api/v1/people/{id}/tracking.
+  // GET and PUT /api/v1/org/tracking and /api/v1/org/redaction, GET and PUT
+  // /api/v1/people/{id}/tracking.
   void register_routes(api::Router& router);
 
  private:
@@ -74,11 +89,14 @@ class TrackingService {
   [[nodiscard]] Result<api::Response> put_policy(const api::Request& request);
   [[nodiscard]] Result<api::Response> put_person_tracking(const api::Request& request);
   [[nodiscard]] Result<api::Response> get_person_tracking(const api::Request& request);
+  [[nodiscard]] Result<api::Response> get_redaction(const api::Request& request);
+  [[nodiscard]] Result<api::Response> put_redaction(const api::Request& request);
 
   storage::Db& db_;
   realtime::Hub& hub_;
   auth::AuthService& auth_;
   const Clock& clock_;
+  RedactionCache redaction_cache_;
   // Held while a config is read and sent, so configs reach each agent in the order of the
   // changes they show.
   std::mutex send_mutex_;

@@ -190,7 +190,9 @@ TEST_F(TrackingServiceTest, TheConfigCarriesThePolicyThePersonsPauseAndTheCursor
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(boost::json::parse(*config),
             boost::json::parse(R"({"type":"config","tracking":{"idle_threshold_s":180,
-              "notify_on_start":true,"schedule":null,"paused":false,"last_seq":0}})"));
+              "notify_on_start":true,"schedule":null,"paused":false,"last_seq":0},
+              "redaction":{"url_mode":"strip_query","title_rules":[],"excluded_domains":[],
+              "excluded_apps":[]}})"));
 
   ASSERT_TRUE(tracking_.update_policy(actor(acme_owner_, acme_, Role::owner), "127.0.0.1",
                                       {600, false, std::nullopt}));
@@ -203,7 +205,9 @@ TEST_F(TrackingServiceTest, TheConfigCarriesThePolicyThePersonsPauseAndTheCursor
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(boost::json::parse(*config),
             boost::json::parse(R"({"type":"config","tracking":{"idle_threshold_s":600,
-              "notify_on_start":false,"schedule":null,"paused":true,"last_seq":12345}})"));
+              "notify_on_start":false,"schedule":null,"paused":true,"last_seq":12345},
+              "redaction":{"url_mode":"strip_query","title_rules":[],"excluded_domains":[],
+              "excluded_apps":[]}})"));
 
   // Another organization's device id, and a revoked device: not found.
   EXPECT_TRUE(
