@@ -2,6 +2,12 @@
 
 #include "protocol/json_reader.hpp"
 
+// Boost.Regex's per-search complexity limit (states visited before it throws
+// error_complexity); it must be set before the first Boost.Regex include, and this is the only
+// file that includes Boost.Regex.
+#define BOOST_REGEX_MAX_STATE_COUNT 1000000
+#include <boost/regex.hpp>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/url/parse.hpp>
@@ -9,10 +15,16 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <iterator>
 #include <utility>
 
 namespace worktrace::protocol {
+
+struct CompiledPattern {
+  boost::regex regex;
+};
+
 namespace {
 
 constexpr std::array<std::pair<UrlMode, std::string_view>, 3> kUrlModes = {{
@@ -21,14 +33,18 @@ constexpr std::array<std::pair<UrlMode, std::string_view>, 3> kUrlModes = {{
     {UrlMode::domain, "domain"},
 }};
 
-// libstdc++ has a breadth-first matcher that takes polynomial time in the title's length for
-// every pattern without backreferences (which catastrophe_in refuses), where its default
-// backtracking one takes seconds for "a*a*b" on 2 KB of "a" and forever for "(a|aa)+b".
-#if defined(__GLIBCXX__)
-constexpr auto kRegexFlags = std::regex::ECMAScript | std::regex_constants::__polynomial;
-#else
-constexpr auto kRegexFlags = std::regex::ECMAScript;
-#endif
+static_assert(BOOST_REGEX_MAX_STATE_COUNT == kMaxRegexStates);
+
+// Perl (ECMAScript) syntax; '^' and '$' only at the ends of the title, as in ECMAScript.
+constexpr auto kRegexFlags = boost::regex::perl | boost::regex::no_mod_m;
+// '.' does not match a newline, as in ECMAScript.
+const boost::match_flag_type kMatchFlags = boost::match_default | boost::match_not_dot_newline;
+
+std::int64_t steady_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 char ascii_lower(char ch) {
   return (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
@@ -50,9 +66,10 @@ Error bad(const std::string& path, std::string_view what) {
   return fail(Errc::invalid_argument, path + ": " + std::string(what));
 }
 
-// Why `pattern` could make std::regex (a backtracking matcher) take exponential time, or ""
+// Why `pattern` could make Boost.Regex (a backtracking matcher) take exponential time, or ""
 // when it passes the rules stated on TitleRule. Assumes ECMAScript syntax; a pattern this scan
-// misreads is still compiled by std::regex afterwards, which rejects what is malformed.
+// misreads is still compiled by Boost.Regex afterwards, which rejects what is malformed, and
+// its state limit bounds what this scan lets through.
 std::string_view catastrophe_in(std::string_view pattern) {
   struct Group {
     bool has_quantifier = false;
@@ -86,7 +103,7 @@ std::string_view catastrophe_in(std::string_view pattern) {
         if (char_idx + 1 < pattern.size() && pattern[char_idx + 1] == '?') char_idx += 2;
         break;
       case ')': {
-        if (groups.size() == 1) break;  // unbalanced: std::regex reports it
+        if (groups.size() == 1) break;  // unbalanced: Boost.Regex reports it
         const Group closed = groups.back();
         groups.pop_back();
         const char next = char_idx + 1 < pattern.size() ? pattern[char_idx + 1] : '\0';
@@ -277,31 +294,46 @@ Result<TitleRule> TitleRule::make(std::string pattern, TitleAction action,
                                             std::to_string(kMaxMaskReplacementBytes) +
                                             " bytes without control characters");
   }
-  std::regex regex;
+  std::shared_ptr<const CompiledPattern> compiled;
   try {
-    regex = std::regex(pattern, kRegexFlags);
-  } catch (const std::regex_error&) {
+    compiled = std::make_shared<const CompiledPattern>(
+        CompiledPattern{boost::regex(pattern, kRegexFlags)});
+  } catch (const std::exception&) {  // boost::regex_error, or std::bad_alloc for a huge automaton
     return fail(Errc::invalid_argument, "pattern: is not a valid regular expression");
   }
-  return TitleRule(std::move(pattern), action, std::move(replacement), std::move(regex));
+  return TitleRule(std::move(pattern), action, std::move(replacement), std::move(compiled));
 }
 
-std::string TitleRule::apply(std::string title) const {
-  if (action_ == TitleAction::drop) {
-    return std::regex_search(title, regex_) ? std::string() : title;
+std::optional<std::string> TitleRule::apply(std::string title,
+                                            std::int64_t deadline_steady_ms) const {
+  const boost::regex& regex = regex_->regex;
+  try {
+    if (action_ == TitleAction::drop) {
+      return boost::regex_search(title, regex, kMatchFlags) ? std::string() : title;
+    }
+    std::string out;
+    auto copied_to = title.cbegin();
+    auto from = title.cbegin();
+    auto flags = kMatchFlags;
+    boost::smatch match;
+    while (from != title.cend() && boost::regex_search(from, title.cend(), match, regex, flags)) {
+      if (steady_now_ms() > deadline_steady_ms) return std::nullopt;
+      flags = flags | boost::match_prev_avail;  // '^' and \b see what lies before `from`
+      if (match.length(0) == 0) {  // replaces nothing; look again one character further
+        from = match[0].first == title.cend() ? title.cend() : std::next(match[0].first);
+        continue;
+      }
+      out.append(copied_to, match[0].first);
+      out += replacement_;
+      copied_to = match[0].second;
+      from = match[0].second;
+    }
+    if (copied_to == title.cbegin()) return title;  // no match: no copy
+    out.append(copied_to, title.cend());
+    return out;
+  } catch (const std::exception&) {  // error_complexity, error_stack, bad_alloc
+    return std::nullopt;
   }
-  std::string out;
-  auto copied_to = title.cbegin();
-  for (auto match = std::sregex_iterator(title.cbegin(), title.cend(), regex_);
-       match != std::sregex_iterator(); ++match) {
-    if (match->length(0) == 0) continue;
-    out.append(copied_to, (*match)[0].first);
-    out += replacement_;
-    copied_to = (*match)[0].second;
-  }
-  if (copied_to == title.cbegin()) return title;  // no match: no copy
-  out.append(copied_to, title.cend());
-  return out;
 }
 
 bool TitleRule::operator==(const TitleRule& other) const {
@@ -398,9 +430,15 @@ std::optional<Observed> redact(const RedactionPolicy& policy, Observed observed)
   }
 
   truncate_utf8(observed.title, kMaxRedactedTitleBytes);
+  const std::int64_t deadline = steady_now_ms() + kMaxTitleRulesMs;
   for (const auto& rule : policy.title_rules) {
     if (observed.title.empty()) break;  // dropped, or nothing left to redact
-    observed.title = rule.apply(std::move(observed.title));
+    auto applied = rule.apply(std::move(observed.title), deadline);
+    if (!applied || steady_now_ms() > deadline) {
+      observed.title.clear();  // too costly to evaluate: fail closed
+      break;
+    }
+    observed.title = std::move(*applied);
   }
   return observed;
 }

@@ -5,8 +5,9 @@
 #include <boost/json/value.hpp>
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,19 +48,29 @@ enum class TitleAction {
   drop,  // a title with any match becomes ""
 };
 
-// One title rule: an ECMAScript regular expression, compiled once when the rule is made.
-// Copies share the compiled automaton; a rule is immutable, so concurrent use is safe.
+// One title rule: a regular expression in ECMAScript (Perl) syntax, compiled once when the rule
+// is made with Boost.Regex (header-only; std::regex is not used: its backtracking matcher takes
+// exponential time and recurses once per character, and libstdc++'s non-standard
+// `__polynomial` mode still took 15 s for ".*" x 120 and minutes for "[^b]{0,9000}" x 5 on a
+// 2 KB title). Copies share the compiled automaton; a rule is immutable, so concurrent use is
+// safe.
 //
-// Patterns that could take exponential time are refused (std::regex may backtrack):
-//   - at most kMaxTitlePatternBytes bytes, not empty;
-//   - no backreferences (\1 ... \9);
-//   - a group repeated without bound (followed by *, + or {...}) may contain neither a
-//     quantifier nor an alternation: "(a+)+", "(a*)*", "(\w+\s?)*", "(a|aa)+" are refused;
-//     "(foo)+", "(https?://)?", "(foo|bar)?" and "\w+@\w+" are fine.
-// With libstdc++ the rule is matched breadth-first, in polynomial time for any accepted
-// pattern (titles are cut to kMaxRedactedTitleBytes first: at most a few hundred ms per rule
-// even for adversarial titles; literal patterns take microseconds). That matcher prefers the
-// longest of overlapping alternatives ("a|ab" masks "ab"), which only ever masks more.
+// Cost is bounded three ways:
+//   - patterns are at most kMaxTitlePatternBytes bytes, not empty, and refused when they use a
+//     backreference (\1 ... \9) or repeat a group that holds a quantifier or an alternation
+//     without bound ("(a+)+", "(a*)*", "(\w+\s?)*", "(a|aa)+"; "(foo)+", "(https?://)?",
+//     "(foo|bar)?" and "\w+@\w+" are fine): the usual catastrophic shapes, with a clear error;
+//   - each search may visit at most kMaxRegexStates states of the matcher (Boost.Regex's own
+//     complexity limit), whatever the pattern: a few ms to ~0.2 s on this machine;
+//   - all rules together get kMaxTitleRulesMs of wall time per title.
+// A rule that hits a limit fails closed: the title becomes "" (nothing of it is recorded),
+// never passed on unredacted. Matching is leftmost-first as in ECMAScript ("a|ab" masks "a"
+// of "ab"); '^' and '$' match only at the title's ends and '.' matches no newline.
+inline constexpr std::int64_t kMaxRegexStates = 1'000'000;
+inline constexpr std::int64_t kMaxTitleRulesMs = 250;
+
+struct CompiledPattern;  // the Boost.Regex automaton (redaction.cpp)
+
 class TitleRule {
  public:
   // Fails with Errc::invalid_argument naming the field, for use after a path:
@@ -76,14 +87,18 @@ class TitleRule {
   [[nodiscard]] const std::string& replacement() const { return replacement_; }
 
   // Applies the rule to `title`: mask replaces every non-empty match (empty matches such as
-  // those of "x*" or "^" replace nothing); drop returns "" when there is a match.
-  [[nodiscard]] std::string apply(std::string title) const;
+  // those of "x*" or "^" replace nothing); drop returns "" when there is a match. nullopt when
+  // the matcher gave up (its state limit, or `deadline` on a steady clock passed): the caller
+  // must then record no title at all.
+  [[nodiscard]] std::optional<std::string> apply(std::string title,
+                                                 std::int64_t deadline_steady_ms) const;
 
   // Compares pattern, action and replacement (the compiled form follows from them).
   [[nodiscard]] bool operator==(const TitleRule& other) const;
 
  private:
-  TitleRule(std::string pattern, TitleAction action, std::string replacement, std::regex regex)
+  TitleRule(std::string pattern, TitleAction action, std::string replacement,
+            std::shared_ptr<const CompiledPattern> regex)
       : pattern_(std::move(pattern)),
         action_(action),
         replacement_(std::move(replacement)),
@@ -92,7 +107,7 @@ class TitleRule {
   std::string pattern_;
   TitleAction action_;
   std::string replacement_;
-  std::regex regex_;
+  std::shared_ptr<const CompiledPattern> regex_;  // never null
 };
 
 struct RedactionPolicy {
@@ -132,7 +147,8 @@ struct Observed {
 // Applies `policy` to `observed`. nullopt when the app or the URL's domain is excluded: such
 // an observation must not be recorded at all. Otherwise the title is cut to
 // kMaxRedactedTitleBytes (at a UTF-8 sequence start when there is one) and passed through the
-// title rules in order (a drop ends the chain); the URL is reduced per url_mode, and becomes
+// title rules in order (a drop ends the chain; a rule that hits its limits empties the title); the
+// URL is reduced per url_mode, and becomes
 // "" when it is not an http or https URL with a host (javascript:, data:, file:, garbage):
 // such a URL is never passed on as is. Invalid UTF-8 is left for the wire encoder to replace.
 [[nodiscard]] std::optional<Observed> redact(const RedactionPolicy& policy, Observed observed);
