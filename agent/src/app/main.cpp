@@ -1,6 +1,7 @@
 #include "app/commands.hpp"
 #include "core/log.hpp"
 #include "core/version.hpp"
+#include "local_api/origin_set.hpp"
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -58,11 +59,35 @@ int main(int argc, char** argv) {
                    "Keep unsent activity at most this many days")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{30}))
       ->capture_default_str();
+  run_cmd
+      ->add_option("--local-api-port", run.local_api_port,
+                   "Serve the ActivityWatch-compatible /api/0 on 127.0.0.1 at this port (0: off)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  run_cmd
+      ->add_option("--allow-origin", run.allow_origins,
+                   "Also let this browser Origin call the local API (repeatable): "
+                   "chrome-extension://ID, moz-extension://UUID or http(s)://host[:port]")
+      ->check(CLI::Validator(
+          [](const std::string& origin) {
+            return worktrace::agent::local_api::is_valid_origin(origin)
+                       ? std::string()
+                       : "\"" + origin +
+                             "\" is not an origin: use chrome-extension://ID, "
+                             "moz-extension://UUID or http(s)://host[:port] (no path)";
+          },
+          "ORIGIN", "origin"));
 
   bool status_json = false;
   auto* status_cmd = app.add_subcommand("status", "Say what the agent is doing.");
   status_cmd->add_option("--config-dir", config_dir, "Where agent.json is kept");
   status_cmd->add_flag("--json", status_json, "Print one JSON object");
+
+  bool pair_json = false;
+  auto* pair_cmd = app.add_subcommand(
+      "pair-browser", "Print a one-time code that pairs a browser extension with this agent.");
+  pair_cmd->add_option("--config-dir", config_dir, "Where agent.json is kept");
+  pair_cmd->add_flag("--json", pair_json, "Print one JSON object {code, expires_ms, expires_at}");
 
   try {
     app.parse(argc, argv);
@@ -82,6 +107,7 @@ int main(int argc, char** argv) {
       run.config_dir = config_dir;
       return run_command(run);
     }
+    if (*pair_cmd) return pair_browser_command(config_dir, pair_json);
     return status_command(config_dir, status_json);
   } catch (const std::exception& error) {
     fmt::print(stderr, "worktrace-agent: internal error: {}\n", error.what());

@@ -20,7 +20,9 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::size_t kMaxJsonDepth = 32;
-constexpr std::size_t kMaxTextFieldBytes = 255;  // client, type, hostname, name
+constexpr std::size_t kMaxTextFieldBytes = 255;  // client, type, hostname, name, code
+constexpr std::string_view kInfoPath = "/api/0/info";
+constexpr std::string_view kPairPath = "/api/0/worktrace/pair";
 
 int http_status(const Error& error) noexcept {
   if (error.code.category() != worktrace_category()) return 500;
@@ -233,7 +235,9 @@ LocalResponse method_not_allowed() {
 }  // namespace
 
 AwApi::AwApi(const Clock& clock, AwApiOptions options, BucketStore::EventHook hook)
-    : options_(std::move(options)), store_(clock, std::move(hook)) {}
+    : options_(std::move(options)),
+      origins_(options_.allowed_origins),
+      store_(clock, std::move(hook)) {}
 
 bool AwApi::is_loopback_host(std::string_view host) const {
   std::string lower(host);
@@ -258,16 +262,16 @@ bool AwApi::is_loopback_host(std::string_view host) const {
   return port == ":" + std::to_string(options_.port);
 }
 
-bool AwApi::is_allowed_origin(std::string_view origin) const {
-  return std::find(options_.allowed_origins.begin(), options_.allowed_origins.end(), origin) !=
-         options_.allowed_origins.end();
-}
-
 LocalResponse AwApi::handle(const LocalRequest& request) {
   if (!is_loopback_host(request.host)) {
     return error_response(fail(Errc::permission_denied, "Host must be 127.0.0.1 or localhost"));
   }
-  if (!request.origin.empty() && !is_allowed_origin(request.origin)) {
+  const std::string_view path =
+      std::string_view(request.target).substr(0, request.target.find('?'));
+  const bool allowed = !request.origin.empty() && origins_.contains(request.origin);
+  // Info and pairing are open to every extension, paired or not.
+  const bool open_path = path == kInfoPath || path == kPairPath;
+  if (!request.origin.empty() && !allowed && !(open_path && is_extension_origin(request.origin))) {
     return error_response(fail(Errc::permission_denied, "this Origin is not allowed"));
   }
   LocalResponse response;
@@ -279,12 +283,17 @@ LocalResponse AwApi::handle(const LocalRequest& request) {
     response.headers = {{"Access-Control-Allow-Methods", "GET, POST, DELETE"},
                         {"Access-Control-Allow-Headers", "Content-Type"},
                         {"Access-Control-Max-Age", "600"}};
-  } else if (request.body.size() > kMaxBodyBytes) {
+    if (request.private_network) {
+      response.headers.emplace_back("Access-Control-Allow-Private-Network", "true");
+    }
+  } else if (request.body_too_large || request.body.size() > kMaxBodyBytes) {
     response =
         error_response(fail(Errc::payload_too_large,
                             "body: must be at most " + std::to_string(kMaxBodyBytes) + " bytes"));
+  } else if (path == kPairPath) {
+    response = pair(request);
   } else {
-    response = route(request);
+    response = route(request, allowed);
   }
   if (!request.origin.empty()) {
     response.headers.emplace_back("Access-Control-Allow-Origin", request.origin);
@@ -293,7 +302,26 @@ LocalResponse AwApi::handle(const LocalRequest& request) {
   return response;
 }
 
-LocalResponse AwApi::route(const LocalRequest& request) {
+LocalResponse AwApi::pair(const LocalRequest& request) {
+  if (!options_.pair) return error_response(fail(Errc::not_found, "no such path"));
+  if (request.method != "POST") return method_not_allowed();
+  if (!is_extension_origin(request.origin)) {
+    return error_response(fail(Errc::permission_denied,
+                               "pairing is for browser extensions: the Origin must be "
+                               "chrome-extension://... or moz-extension://..."));
+  }
+  auto body = parse_body(request.body);
+  if (!body) return error_response(body.error());
+  auto reader = protocol::ObjectReader::open(*body);
+  if (!reader) return error_response(reader.error());
+  auto code = reader->required_string("code", kMaxTextFieldBytes);
+  if (!code) return error_response(code.error());
+  auto paired = options_.pair(request.origin, *code);
+  if (!paired) return error_response(paired.error());
+  return json_response(200, json::object{{"paired", true}, {"origin", request.origin}});
+}
+
+LocalResponse AwApi::route(const LocalRequest& request, bool origin_allowed) {
   const std::string_view target = request.target;
   const auto question = target.find('?');
   const std::string_view path = target.substr(0, question);
@@ -307,10 +335,16 @@ LocalResponse AwApi::route(const LocalRequest& request) {
 
   if (rest == "info") {
     if (method != "GET") return method_not_allowed();
-    return json_response(200, json::object{{"hostname", options_.hostname},
-                                           {"version", options_.version},
-                                           {"testing", false},
-                                           {"device_id", options_.device_id}});
+    json::object info{{"hostname", options_.hostname},
+                      {"version", options_.version},
+                      {"testing", false},
+                      {"device_id", options_.device_id}};
+    if (options_.worktrace_info) {
+      json::object worktrace = options_.worktrace_info();
+      worktrace["paired"] = origin_allowed;
+      info["worktrace"] = std::move(worktrace);
+    }
+    return json_response(200, info);
   }
   if (rest == "buckets" || rest == "buckets/") {
     if (method != "GET") return method_not_allowed();

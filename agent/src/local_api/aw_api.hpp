@@ -1,10 +1,15 @@
 #pragma once
 
 #include "core/clock.hpp"
+#include "core/result.hpp"
 #include "local_api/bucket_store.hpp"
+#include "local_api/origin_set.hpp"
+
+#include <boost/json/object.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,6 +26,11 @@ struct LocalRequest {
   std::string host;    // the Host header ("" when absent)
   std::string origin;  // the Origin header ("" when absent)
   std::string body;
+  // "Access-Control-Request-Private-Network: true" was sent (Chrome's Private Network Access
+  // preflight).
+  bool private_network = false;
+  // The listener stopped reading the body at kMaxBodyBytes (`body` is then empty): 413.
+  bool body_too_large = false;
 };
 
 struct LocalResponse {
@@ -37,12 +47,20 @@ struct AwApiOptions {
   // The listener's port: a Host header may name it and no other.
   std::uint16_t port = 5600;
   // Exact Origin values allowed to call (e.g. "chrome-extension://<id>",
-  // "moz-extension://<uuid>"). A request with any other Origin is refused.
+  // "moz-extension://<uuid>"), besides the paired ones (AwApi::origins()). A request with any
+  // other Origin is refused, except that any extension origin may call GET /api/0/info and
+  // POST /api/0/worktrace/pair (to learn that it is not paired, and to pair).
   std::vector<std::string> allowed_origins;
   // What GET /api/0/info reports.
   std::string hostname;
   std::string version;
   std::string device_id;
+  // GET /api/0/info's "worktrace" object, to which AwApi adds "paired" (the request's Origin
+  // is allowed). Empty: no "worktrace" object.
+  std::function<boost::json::object()> worktrace_info{};
+  // POST /api/0/worktrace/pair {"code"}: pairs the calling extension origin, or fails with the
+  // Errc to answer (see BrowserPairing::redeem). Empty: the route is 404.
+  std::function<Result<void>(std::string_view origin, std::string_view code)> pair{};
 };
 
 // The /api/0 routes over a BucketStore:
@@ -56,13 +74,17 @@ struct AwApiOptions {
 //                                                 resulting event (see merge_heartbeat)
 //   POST   /api/0/buckets/<id>/events             one event or an array: the stored events
 //   GET    /api/0/buckets/<id>/events?limit=&start=&end=   newest first
+//   POST   /api/0/worktrace/pair                  {"code"}: {"paired":true,"origin"}
 // Before routing, the Host header must name loopback (127.0.0.1, localhost, [::1], with this
 // port or none): anything else is a DNS-rebinding attempt and gets 403. A request with an
-// Origin outside options.allowed_origins gets 403; allowed ones get CORS headers, and their
-// OPTIONS preflights 204. Errors are {"error":{"code","message"}} with a status that fits,
-// naming the bad field. Bodies beyond kMaxBodyBytes get 413.
+// Origin that is not allowed (options.allowed_origins, origins()) gets 403, but for the info
+// and pair routes from an extension origin; allowed ones get CORS headers, and their OPTIONS
+// preflights 204 (with "Access-Control-Allow-Private-Network: true" when asked). Errors are
+// {"error":{"code","message"}} with a status that fits, naming the bad field. Bodies beyond
+// kMaxBodyBytes get 413.
 //
-// Thread-safe (the store has its own mutex; the rest is immutable).
+// Thread-safe (the store and the origin set have their own mutexes; the rest is immutable;
+// the option callbacks must be thread-safe if handle() is called from several threads).
 class AwApi {
  public:
   // `clock` must outlive this. `hook` (may be empty): see BucketStore::EventHook.
@@ -71,13 +93,17 @@ class AwApi {
   [[nodiscard]] LocalResponse handle(const LocalRequest& request);
 
   [[nodiscard]] const BucketStore& store() const { return store_; }
+  // The allowed origins; pairing updates the paired ones while requests are served.
+  [[nodiscard]] OriginSet& origins() { return origins_; }
 
  private:
   [[nodiscard]] bool is_loopback_host(std::string_view host) const;
-  [[nodiscard]] bool is_allowed_origin(std::string_view origin) const;
-  [[nodiscard]] LocalResponse route(const LocalRequest& request);
+  // `origin_allowed`: the request has an Origin and it is in origins_.
+  [[nodiscard]] LocalResponse route(const LocalRequest& request, bool origin_allowed);
+  [[nodiscard]] LocalResponse pair(const LocalRequest& request);
 
   const AwApiOptions options_;
+  OriginSet origins_;
   BucketStore store_;
 };
 
