@@ -222,3 +222,32 @@ describe('Api activity', () => {
   });
 
 });
+
+describe('Api websites and redaction', () => {
+  it('reads a person\'s and a team\'s websites with integer ranges', async () => {
+    const { api, calls } = recording(() => json(200, { from: 1, to: 2, total_seconds: 0, domains: [] }));
+    await api.personWebsites(5, 1_774_738_800_000.7, 1_774_821_600_000);
+    await api.teamWebsites(3, 1_774_738_800_000, 1_774_821_600_000);
+    expect(calls.map((call) => call.input)).toEqual([
+      '/api/v1/people/5/websites?from=1774738800000&to=1774821600000',
+      '/api/v1/teams/3/websites?from=1774738800000&to=1774821600000',
+    ]);
+  });
+
+  it('reads the redaction policy and replaces it with PUT and the CSRF token', async () => {
+    const person = { id: 1, email: 'a@b.c', name: 'A', role: 'owner' };
+    const policy = { url_mode: 'domain', title_rules: [{ pattern: 'x', action: 'drop' }], excluded_domains: ['a.com'], excluded_apps: [] };
+    const { api, calls } = recording((call) => {
+      if (call.input === '/api/v1/auth/login') return json(200, { user: person, org: { id: 1, name: 'O' }, csrf_token: 'csrf-3' });
+      return json(200, policy);
+    });
+    await api.login('a@b.c', 'pw');
+    await expect(api.redaction()).resolves.toEqual(policy);
+    await expect(api.updateRedaction({ url_mode: 'domain', title_rules: [{ pattern: 'x', action: 'drop' }], excluded_domains: ['a.com'], excluded_apps: [] })).resolves.toEqual(policy);
+    expect(calls[1]?.input).toBe('/api/v1/org/redaction');
+    expect(calls[1]?.init?.method ?? 'GET').toBe('GET');
+    expect(calls[2]?.init?.method).toBe('PUT');
+    expect(new Headers(calls[2]?.init?.headers).get('x-csrf-token')).toBe('csrf-3');
+    expect(JSON.parse(String(calls[2]?.init?.body))).toEqual(policy);
+  });
+});

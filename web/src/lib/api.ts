@@ -3,6 +3,9 @@ import type {
   ApiTokenInfo,
   InputMinute,
   LivePerson,
+  PersonWebsites,
+  RedactionPolicy,
+  TeamWebsites,
   Timeline,
   TrackingPatch,
   TrackingPolicy,
@@ -294,6 +297,28 @@ export class Api extends ApiClient {
   async setTrackingPaused(personId: number, paused: boolean): Promise<boolean> {
     const body = await this.callJson<{ user_id: number; paused: boolean }>('PUT', `/api/v1/people/${id(personId)}/tracking`, { paused });
     return body.paused;
+  }
+
+  // --- websites and redaction (issue 5) ---
+
+  /** A person's non-idle time per domain in [from, to) (at most 31 days), top pages per domain. */
+  personWebsites(personId: number, from: number, to: number): Promise<PersonWebsites> {
+    return this.callJson('GET', withQuery(`/api/v1/people/${id(personId)}/websites`, { from: id(from), to: id(to) }));
+  }
+
+  /** A team's time per domain in [from, to) with who spent it (owners, admins, its managers). */
+  teamWebsites(teamId: number, from: number, to: number): Promise<TeamWebsites> {
+    return this.callJson('GET', withQuery(`/api/v1/teams/${id(teamId)}/websites`, { from: id(from), to: id(to) }));
+  }
+
+  /** What the agents keep of titles and URLs (every member may read it). */
+  redaction(): Promise<RedactionPolicy> {
+    return this.callJson('GET', '/api/v1/org/redaction');
+  }
+
+  /** Owners and admins: replaces the policy; the online agents get it at once. */
+  updateRedaction(policy: RedactionPolicy): Promise<RedactionPolicy> {
+    return this.callJson('PUT', '/api/v1/org/redaction', policy);
   }
 
   // --- audit log ---

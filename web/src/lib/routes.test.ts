@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayHash, hashOf, landingPage, mayOpen, navigationFor, parseHash, parseLocation } from './routes';
+import { dayHash, hashOf, teamWebsitesHash, landingPage, mayOpen, navigationFor, parseHash, parseLocation } from './routes';
 
 describe('parseHash', () => {
   it('reads the pages and the invitation token', () => {
@@ -52,6 +52,37 @@ describe('parseLocation', () => {
     expect(parseLocation({ hash: '', pathname: '/devices' })?.page).toBe('devices');
     expect(parseLocation({ hash: '', pathname: '/sign-in' })?.page).toBe('sign-in');
     expect(parseLocation({ hash: '', pathname: '/' })).toBeNull();
+  });
+});
+
+describe('team websites routes', () => {
+  it('reads #/websites and a team\'s websites with or without the date', () => {
+    expect(parseHash('#/websites')).toEqual({ page: 'websites', token: '' });
+    expect(parseHash('#/teams/4/websites')).toEqual({ page: 'websites', token: '', teamId: 4 });
+    expect(parseHash('#/teams/4/websites/2026-03-29')).toEqual({ page: 'websites', token: '', teamId: 4, date: '2026-03-29' });
+  });
+
+  it('refuses bad ids, dates and paths', () => {
+    expect(parseHash('#/teams')).toBeNull();
+    expect(parseHash('#/teams/0/websites')).toBeNull();
+    expect(parseHash('#/teams/4')).toBeNull();
+    expect(parseHash('#/teams/4/members')).toBeNull();
+    expect(parseHash('#/teams/4/websites/2026-02-30')).toBeNull();
+    expect(parseHash('#/teams/4/websites/2026-03-29/x')).toBeNull();
+  });
+
+  it('round-trips through hashOf and teamWebsitesHash', () => {
+    expect(teamWebsitesHash()).toBe('#/websites');
+    expect(teamWebsitesHash(4)).toBe('#/teams/4/websites');
+    expect(teamWebsitesHash(4, '2026-03-29')).toBe('#/teams/4/websites/2026-03-29');
+    expect(parseHash(teamWebsitesHash(4, '2026-03-29'))).toEqual({ page: 'websites', token: '', teamId: 4, date: '2026-03-29' });
+  });
+
+  it('is open to owners, admins and managers but in nobody\'s header', () => {
+    expect(mayOpen('owner', 'websites')).toBe(true);
+    expect(mayOpen('admin', 'websites')).toBe(true);
+    expect(mayOpen('manager', 'websites')).toBe(true);
+    expect(mayOpen('employee', 'websites')).toBe(false);
   });
 });
 

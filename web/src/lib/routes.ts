@@ -13,7 +13,8 @@ export type Page =
   | 'structure'
   | 'org'
   | 'account'
-  | 'audit';
+  | 'audit'
+  | 'websites';
 
 export interface Route {
   page: Page;
@@ -21,8 +22,10 @@ export interface Route {
   token: string;
   /** `day`: whose day (`#/people/<id>/day`); absent for the signed-in user's own (`#/day`). */
   personId?: number;
-  /** `day`: which day ("YYYY-MM-DD" in the organization's zone); absent for today. */
+  /** `day`, `websites`: which day ("YYYY-MM-DD" in the organization's zone); absent for today. */
   date?: string;
+  /** `websites`: which team (`#/teams/<id>/websites`); absent for the first one the user sees. */
+  teamId?: number;
 }
 
 /** Pages reachable without a session. */
@@ -40,6 +43,7 @@ const kTitles: Record<Page, string> = {
   org: 'Organization',
   account: 'My account',
   audit: 'Audit log',
+  websites: 'Websites',
 };
 
 const kEveryone: readonly Role[] = ['owner', 'admin', 'manager', 'employee'];
@@ -58,6 +62,8 @@ const kNavigation: readonly { page: Page; label: string; nav: readonly Role[]; o
   { page: 'org', label: 'Organization', nav: ['owner', 'admin'], open: kEveryone },
   { page: 'audit', label: 'Audit log', nav: ['owner', 'admin'] },
   { page: 'account', label: 'My account', nav: kEveryone },
+  // Reached from the People page (and its team filter), not from the header.
+  { page: 'websites', label: 'Websites', nav: [], open: ['owner', 'admin', 'manager'] },
 ];
 
 const kTokenPattern = /^[A-Za-z0-9_-]{1,128}$/;
@@ -74,6 +80,16 @@ function parseDayPath(parts: readonly string[]): Route | null {
   return route;
 }
 
+/** `#/teams/<id>/websites[/<date>]`, or null. */
+function parseTeamWebsitesPath(parts: readonly string[]): Route | null {
+  const [first, id, third, date] = parts;
+  if (first !== 'teams' || third !== 'websites' || id === undefined || !kIdPattern.test(id) || parts.length > 4) return null;
+  if (date !== undefined && parseDate(date) === null) return null;
+  const route: Route = { page: 'websites', token: '', teamId: Number(id) };
+  if (date !== undefined) route.date = date;
+  return route;
+}
+
 /** The route of a location fragment; null for anything that is not one of ours. */
 export function parseHash(hash: string): Route | null {
   const path = hash.replace(/^#/, '');
@@ -85,6 +101,7 @@ export function parseHash(hash: string): Route | null {
       : null;
   }
   if (first === 'people' && parts.length > 1) return parseDayPath(parts);
+  if (first === 'teams') return parseTeamWebsitesPath(parts);
   if (parts.length === 1 && first !== undefined && Object.hasOwn(kTitles, first)) {
     return { page: first as Page, token: '' };
   }
@@ -104,7 +121,16 @@ export function hashOf(route: Route): string {
   if (route.page === 'day' && route.personId !== undefined) {
     return `#/people/${route.personId}/day${route.date ? `/${route.date}` : ''}`;
   }
+  if (route.page === 'websites' && route.teamId !== undefined) {
+    return `#/teams/${route.teamId}/websites${route.date ? `/${route.date}` : ''}`;
+  }
   return `#/${route.page}`;
+}
+
+/** The fragment of a team's websites (`teamId` absent: the first team; `date` absent: today). */
+export function teamWebsitesHash(teamId?: number, date?: string): string {
+  if (teamId === undefined) return '#/websites';
+  return hashOf(date ? { page: 'websites', token: '', teamId, date } : { page: 'websites', token: '', teamId });
 }
 
 /** The fragment of `personId`'s day (`date` absent: today). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appColor } from './app_colors';
-import { barWidths, hourlyInput, kSlotMs, layoutSpans, slotSeries, spanLabel } from './timeline';
+import { barWidths, hourlyInput, kPrivateColor, kSlotMs, layoutSpans, slotSeries, spanLabel } from './timeline';
 import type { ActivitySlot, InputMinute, TimelineSpan } from './types';
 import { dayBounds } from './zone_time';
 
@@ -61,6 +61,14 @@ describe('layoutSpans', () => {
   });
 });
 
+describe('layoutSpans of private spans', () => {
+  it('gives them the private color, whatever their (empty) app', () => {
+    const day = dayBounds('2026-01-15', 'UTC');
+    const boxes = layoutSpans([span(day.from, day.from + kHourMs, { app: '', private: true })], day.from, day.to);
+    expect(boxes[0]?.color).toBe(kPrivateColor);
+  });
+});
+
 describe('spanLabel', () => {
   it('names the app, title, wall-clock times and duration', () => {
     const start = utc('2026-01-15T08:00:00Z');
@@ -72,6 +80,15 @@ describe('spanLabel', () => {
     const start = utc('2026-01-15T08:00:00Z');
     const text = spanLabel({ span: span(start, start + 30_000, { app: '', title: '', idle: true }), start, end: start + 30_000 }, 'UTC');
     expect(text).toBe('Unknown application (idle), 08:00–08:00 (30 s)');
+  });
+
+  it('adds a browser span\'s domain and says only "Private" for a private span', () => {
+    const start = utc('2026-01-15T08:00:00Z');
+    const end = start + 60_000;
+    const web = span(start, end, { app: 'firefox', title: 'Docs', url: 'https://example.com/docs', domain: 'example.com' });
+    expect(spanLabel({ span: web, start, end }, 'UTC')).toBe('firefox — Docs (example.com), 08:00–08:01 (1 min)');
+    const hidden = span(start, end, { app: '', exe: '', title: '', private: true });
+    expect(spanLabel({ span: hidden, start, end }, 'UTC')).toBe('Private, 08:00–08:01 (1 min)');
   });
 });
 

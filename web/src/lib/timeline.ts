@@ -7,6 +7,9 @@ import { formatClock, zonedParts } from './zone_time';
 
 export const kSlotMs = 600_000;
 
+/** The color of private spans (an excluded app or domain): a neutral that no app gets. */
+export const kPrivateColor = '#a8a29e';
+
 /** One span placed on the day's bar. */
 export interface SpanBox {
   span: TimelineSpan;
@@ -37,19 +40,24 @@ export function layoutSpans(spans: readonly TimelineSpan[], from: number, to: nu
       end,
       left: ((start - from) / length) * 100,
       width: ((end - start) / length) * 100,
-      color: appColor(span.app),
+      color: span.private ? kPrivateColor : appColor(span.app),
     });
   }
   return boxes.sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
-/** What a span says to a reader: "xterm — build - make, 09:00–09:12 (12 min)", idle marked. */
+/**
+ * What a span says to a reader: "xterm — build - make, 09:00–09:12 (12 min)", idle marked, the
+ * domain of a browser span added ("firefox — Docs (example.com), ..."), a private span only
+ * "Private, 09:00–09:12 (12 min)".
+ */
 export function spanLabel(box: Pick<SpanBox, 'span' | 'start' | 'end'>, zone: string): string {
-  const what = box.span.app || 'Unknown application';
+  const what = box.span.private ? 'Private' : box.span.app || 'Unknown application';
   const title = box.span.title ? ` — ${box.span.title}` : '';
+  const domain = box.span.domain ? ` (${box.span.domain})` : '';
   const idle = box.span.idle ? ' (idle)' : '';
   const when = `${formatClock(box.start, zone)}–${formatClock(box.end, zone)}`;
-  return `${what}${title}${idle}, ${when} (${formatDuration(box.end - box.start)})`;
+  return `${what}${title}${domain}${idle}, ${when} (${formatDuration(box.end - box.start)})`;
 }
 
 /** Widths in percent of the largest value (for the bars of a top list); 0 when all are 0. */

@@ -320,6 +320,18 @@ export interface TimelineSpan {
   idle: boolean;
   /** The device that recorded it (a person may have several). */
   device_id?: number;
+  /** The browser tab's URL as the organization's policy keeps it; '' or absent when none. */
+  url?: string;
+  /** The URL's host ("example.com"); '' or absent when none. */
+  domain?: string;
+  /** The editor's project and file; '' or absent when none. */
+  project?: string;
+  file?: string;
+  /**
+   * The app or domain is on an exclusion list: the time counts, but what it was is not recorded
+   * (app, title, url, domain, project and file are all '').
+   */
+  private?: boolean;
 }
 
 /** One 10-minute slot (`slot` = its start, UTC epoch ms) that has data. */
@@ -355,6 +367,60 @@ export interface InputMinute {
   clicks: number;
   scrolls: number;
   distance_px: number;
+}
+
+// --- websites and redaction (issue 5) ---
+
+/** One page of a domain: the URL as the policy keeps it, its latest title, seconds in the range. */
+export interface WebsitePage {
+  url: string;
+  title: string;
+  seconds: number;
+}
+
+/** GET /api/v1/people/{id}/websites: non-idle time per domain, top pages per domain. */
+export interface PersonWebsites {
+  from: number;
+  to: number;
+  total_seconds: number;
+  /** Sorted by seconds, largest first; `pages` is [] when the policy keeps domains only. */
+  domains: { domain: string; seconds: number; pages: WebsitePage[] }[];
+}
+
+/** One person's time on a domain in a team's view. */
+export interface WebsitePerson {
+  user_id: number;
+  name: string;
+  seconds: number;
+}
+
+/** GET /api/v1/teams/{id}/websites. */
+export interface TeamWebsites {
+  from: number;
+  to: number;
+  total_seconds: number;
+  domains: { domain: string; seconds: number; people: WebsitePerson[] }[];
+}
+
+/** How much of a browser URL the agents keep. */
+export type UrlMode = 'full' | 'strip_query' | 'domain';
+
+export type TitleAction = 'mask' | 'drop';
+
+/** A title rule: a regular expression whose matches are masked, or whose match drops the title. */
+export interface TitleRule {
+  pattern: string;
+  action: TitleAction;
+  /** Mask only (the server fills in "•••" when absent). */
+  replacement?: string;
+}
+
+/** GET/PUT /api/v1/org/redaction (GET has every key; PUT may leave keys out for defaults). */
+export interface RedactionPolicy {
+  url_mode: UrlMode;
+  title_rules: TitleRule[];
+  excluded_domains: string[];
+  excluded_apps: string[];
 }
 
 export type DayKey = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
