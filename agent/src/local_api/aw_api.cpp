@@ -7,6 +7,7 @@
 #include <boost/json/parse_options.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <boost/url/parse.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -21,6 +22,7 @@ namespace json = boost::json;
 
 constexpr std::size_t kMaxJsonDepth = 32;
 constexpr std::size_t kMaxTextFieldBytes = 255;  // client, type, hostname, name, code
+constexpr std::size_t kMaxUrlBytes = 2048;       // an event's data.url (the span's limit)
 constexpr std::string_view kInfoPath = "/api/0/info";
 constexpr std::string_view kPairPath = "/api/0/worktrace/pair";
 
@@ -124,6 +126,20 @@ Result<AwEvent> parse_event(const json::value& value, const std::string& path) {
   if (json::serialize(data->object()).size() > kMaxDataBytes) {
     return fail(Errc::payload_too_large, reader->path_of("data") + ": must be at most " +
                                              std::to_string(kMaxDataBytes) + " bytes as JSON");
+  }
+  // A tab's URL, when given, must be one: a watcher that sends garbage hears so at once
+  // instead of having its reports silently recorded without a site.
+  if (const json::value* url = data->object().if_contains("url"); url != nullptr) {
+    const std::string url_path = reader->path_of("data") + ".url";
+    if (!url->is_string()) return fail(Errc::invalid_argument, url_path + ": must be a string");
+    const json::string& text = url->get_string();
+    if (text.size() > kMaxUrlBytes) {
+      return fail(Errc::invalid_argument,
+                  url_path + ": must be at most " + std::to_string(kMaxUrlBytes) + " bytes");
+    }
+    if (!text.empty() && !boost::urls::parse_absolute_uri(std::string_view(text))) {
+      return fail(Errc::invalid_argument, url_path + ": is not an absolute URL");
+    }
   }
   return AwEvent{0, *timestamp, duration_ms, data->object()};
 }

@@ -217,6 +217,27 @@ TEST_F(AwApiTest, BadEventsAndJson) {
   EXPECT_EQ(call("POST", path, deep + std::string(100, ']')).status, 400);
 }
 
+TEST_F(AwApiTest, MalformedUrlsAreRefusedAndNothingIsStored) {
+  create_bucket();
+  const std::string path = std::string(kBucket) + "/heartbeat?pulsetime=1";
+  const auto event = [](json::value url) {
+    return json::serialize(json::object{{"timestamp", "2026-01-05T10:00:00Z"},
+                                        {"data", json::object{{"url", std::move(url)}}}});
+  };
+  EXPECT_EQ(error_message(call("POST", path, event("not a url"))),
+            "$.data.url: is not an absolute URL");
+  EXPECT_EQ(error_message(call("POST", path, event("http://exa mple.com/"))),
+            "$.data.url: is not an absolute URL");
+  EXPECT_EQ(error_message(call("POST", path, event(42))), "$.data.url: must be a string");
+  EXPECT_EQ(error_message(call("POST", path,
+                               event(json::string("https://a.example/" + std::string(2100, 'p'))))),
+            "$.data.url: must be at most 2048 bytes");
+  EXPECT_EQ(body_json(call("GET", std::string(kBucket) + "/events")).as_array().size(), 0U);
+  // Pages that are not on the web are URLs too; an empty one means "no page".
+  EXPECT_EQ(call("POST", path, event("chrome://newtab/")).status, 200);
+  EXPECT_EQ(call("POST", path, event("")).status, 200);
+}
+
 TEST_F(AwApiTest, InvalidUtf8NamesTheField) {
   create_bucket();
   const std::string path = std::string(kBucket) + "/heartbeat?pulsetime=1";
