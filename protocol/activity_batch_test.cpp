@@ -295,5 +295,142 @@ TEST(ActivityBatchTest, UnprintableKeysAreNotEchoed) {
             "$.records[0].<unprintable field name>: is not a known field");
 }
 
+// A web span at seq 1 for the last minute with `url` and `domain`.
+SpanRecord web_span(std::string url, std::string domain) {
+  SpanRecord record = span(1, kNow - 60'000, kNow, "chromium");
+  record.url = std::move(url);
+  record.domain = std::move(domain);
+  return record;
+}
+
+// The message of parsing a batch holding only `record`.
+std::string error_of_span(const SpanRecord& record) {
+  return error_of(body({span_record_json(record)}));
+}
+
+TEST(ActivityBatchTest, RoundTripsWebAndEditorFields) {
+  SpanRecord web = web_span("https://example.com/a?q=1#f", "example.com");
+  SpanRecord editor = span(2, kNow - 30'000, kNow - 10'000, "code");
+  editor.project = "worktrace";
+  editor.file = "/home/ann/worktrace/protocol/activity_batch.cpp";
+  web.end = kNow - 40'000;
+  SpanRecord hidden = span(3, kNow - 5'000, kNow, "");
+  hidden.exe = "";
+  hidden.title = "";
+  hidden.is_private = true;
+  hidden.idle = true;
+  const std::vector<std::string> records = {span_record_json(web), span_record_json(editor),
+                                            span_record_json(hidden)};
+  auto batch = parse_activity_batch(body(records), kNow);
+  ASSERT_TRUE(batch) << batch.error().message;
+  ASSERT_EQ(batch->spans.size(), 3U);
+  EXPECT_EQ(batch->spans[0], web);
+  EXPECT_EQ(batch->spans[1], editor);
+  EXPECT_EQ(batch->spans[2], hidden);
+}
+
+TEST(ActivityBatchTest, EncodesWebFieldsOnlyWhenSet) {
+  const std::string plain = span_record_json(span(1, kNow - 1000, kNow));
+  for (const char* key : {"\"url\"", "\"domain\"", "\"project\"", "\"file\"", "\"private\""}) {
+    EXPECT_EQ(plain.find(key), std::string::npos) << key;
+  }
+  SpanRecord hidden = span(1, kNow - 1000, kNow, "");
+  hidden.exe = "";
+  hidden.title = "";
+  hidden.is_private = true;
+  EXPECT_NE(span_record_json(hidden).find(R"("private":true)"), std::string::npos);
+  const std::string web = span_record_json(web_span("http://a.example/", "a.example"));
+  EXPECT_NE(web.find(R"("url":"http://a.example/","domain":"a.example")"), std::string::npos)
+      << web;
+}
+
+TEST(ActivityBatchTest, WebFieldsAreOptionalAndMayBeNull) {
+  EXPECT_EQ(error_of(body({span_with("url", "null")})), "ok");
+  EXPECT_EQ(error_of(body({span_with("url", R"("")")})), "ok");
+  EXPECT_EQ(error_of(body({span_with("project", R"("p")")})), "ok");
+  EXPECT_EQ(error_of(body({span_with("file", R"("/a/b.c")")})), "ok");
+  EXPECT_EQ(error_of(body({span_with("private", "false")})), "ok");
+  // A domain may come without a url.
+  EXPECT_EQ(error_of(body({span_with("domain", R"("example.com")")})), "ok");
+  EXPECT_EQ(error_of(body({span_with("private", "1")})),
+            "$.records[0].private: must be true or false");
+  EXPECT_EQ(error_of(body({span_with("url", "5")})), "$.records[0].url: must be a string");
+}
+
+TEST(ActivityBatchTest, ChecksUrlAndDomain) {
+  EXPECT_EQ(error_of_span(web_span("https://Example.COM:8443/x", "example.com")), "ok");
+  EXPECT_EQ(error_of_span(web_span("javascript:alert(1)", "")),
+            "$.records[0].url: must be an http or https URL with a host");
+  EXPECT_EQ(error_of_span(web_span("file:///etc/passwd", "")),
+            "$.records[0].url: must be an http or https URL with a host");
+  EXPECT_EQ(error_of_span(web_span("not a url", "x")),
+            "$.records[0].url: must be an http or https URL with a host");
+  EXPECT_EQ(error_of_span(web_span("https://example.com/", "")),
+            "$.records[0].domain: is required with url");
+  EXPECT_EQ(error_of_span(web_span("https://example.com/", "evil.com")),
+            "$.records[0].domain: does not match url");
+  EXPECT_EQ(error_of_span(web_span("https://a.example.com/", "example.com")),
+            "$.records[0].domain: does not match url");
+}
+
+TEST(ActivityBatchTest, ChecksWebFieldLimitsAndUtf8) {
+  const std::string long_path(kMaxUrlBytes - std::string("https://e.com/").size(), 'a');
+  SpanRecord at_limit = web_span("https://e.com/" + long_path, "e.com");
+  EXPECT_EQ(error_of_span(at_limit), "ok");
+  EXPECT_EQ(error_of(body({span_with("url", "\"https://e.com/" + long_path + "b\"")})),
+            "$.records[0].url: must be at most 2048 bytes");
+  EXPECT_EQ(error_of(body({span_with("domain", "\"" + std::string(254, 'd') + "\"")})),
+            "$.records[0].domain: must be at most 253 bytes");
+  EXPECT_EQ(error_of(body({span_with("project", "\"" + std::string(256, 'p') + "\"")})),
+            "$.records[0].project: must be at most 255 bytes");
+  EXPECT_EQ(error_of(body({span_with("project", "\"" + std::string(255, 'p') + "\"")})), "ok");
+  EXPECT_EQ(error_of(body({span_with("file", "\"" + std::string(1025, 'f') + "\"")})),
+            "$.records[0].file: must be at most 1024 bytes");
+  EXPECT_EQ(error_of(body({span_with("file", "\"/a/\xC3\x28\"")})),
+            "$.records[0].file: must be valid UTF-8");
+  EXPECT_EQ(error_of(body({span_with("url", "\"https://e.com/\xFF\"")})),
+            "$.records[0].url: must be valid UTF-8");
+}
+
+TEST(ActivityBatchTest, PrivateSpansCarryNoText) {
+  SpanRecord hidden = span(1, kNow - 60'000, kNow, "");
+  hidden.exe = "";
+  hidden.title = "";
+  hidden.is_private = true;
+  EXPECT_EQ(error_of_span(hidden), "ok");
+  const auto with = [&](auto set) {
+    SpanRecord record = hidden;
+    set(record);
+    return error_of_span(record);
+  };
+  EXPECT_EQ(with([](SpanRecord& r) { r.app = "keepassxc"; }),
+            "$.records[0].app: must be empty in a private span");
+  EXPECT_EQ(with([](SpanRecord& r) { r.exe = "/usr/bin/keepassxc"; }),
+            "$.records[0].exe: must be empty in a private span");
+  EXPECT_EQ(with([](SpanRecord& r) { r.title = "bank"; }),
+            "$.records[0].title: must be empty in a private span");
+  EXPECT_EQ(with([](SpanRecord& r) {
+              r.url = "https://bank.example/";
+              r.domain = "bank.example";
+            }),
+            "$.records[0].url: must be empty in a private span");
+  EXPECT_EQ(with([](SpanRecord& r) { r.domain = "bank.example"; }),
+            "$.records[0].domain: must be empty in a private span");
+  EXPECT_EQ(with([](SpanRecord& r) { r.project = "secret"; }),
+            "$.records[0].project: must be empty in a private span");
+  EXPECT_EQ(with([](SpanRecord& r) { r.file = "/x"; }),
+            "$.records[0].file: must be empty in a private span");
+}
+
+TEST(ActivityBatchTest, EncoderCutsLongWebFields) {
+  SpanRecord record = span(1, kNow - 1000, kNow);
+  record.project = std::string(400, 'p');
+  record.file = std::string(2000, 'f');
+  auto batch = parse_activity_batch(body({span_record_json(record)}), kNow);
+  ASSERT_TRUE(batch) << batch.error().message;
+  EXPECT_EQ(batch->spans[0].project.size(), kMaxProjectBytes);
+  EXPECT_EQ(batch->spans[0].file.size(), kMaxFileBytes);
+}
+
 }  // namespace
 }  // namespace worktrace::protocol
