@@ -5,12 +5,14 @@
 #include "collect/x11/x11_desktop_source.hpp"
 #include "core/clock.hpp"
 #include "core/version.hpp"
+#include "local_api/local_api_server.hpp"
 #include "protocol/json_reader.hpp"
 #include "spool/outbox.hpp"
 #include "state/agent_config.hpp"
 #include "state/agent_status.hpp"
 #include "state/instance_lock.hpp"
 #include "state/private_file.hpp"
+#include "track/local_events.hpp"
 #include "track/tracker.hpp"
 #include "uplink/batch_uploader.hpp"
 #include "uplink/control_client.hpp"
@@ -24,6 +26,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <thread>
 
@@ -51,7 +54,10 @@ track::TrackingConfig load_policy(const fs::path& dir) {
   auto json = protocol::parse_json(*text);
   if (json) {
     auto config = track::parse_tracking_config(*json);
-    if (config) return *config;
+    if (config) {
+      config->redaction = track::read_redaction(*json, {});
+      return *config;
+    }
     spdlog::warn("{}: {}; using the default tracking policy", kPolicyFileName,
                  config.error().message);
   }
@@ -100,6 +106,26 @@ class StatusBoard {
   const Clock& clock_;
 };
 
+std::string_view url_mode_name(protocol::UrlMode mode) {
+  switch (mode) {
+    case protocol::UrlMode::full:
+      return "full";
+    case protocol::UrlMode::strip_query:
+      return "strip_query";
+    case protocol::UrlMode::domain:
+      return "domain";
+  }
+  return "strip_query";
+}
+
+// The "tracking" word of GET /api/0/info's "worktrace" object.
+std::string_view local_tracking_name(const std::optional<track::TrackSnapshot>& snapshot) {
+  if (!snapshot) return "unavailable";
+  if (snapshot->state == track::TrackState::off_hours) return "outside_work_hours";
+  return track::track_state_name(snapshot->state);
+}
+
+// The snapshot's window and URL are already redacted (what is recorded is what is shown).
 state::TrackingStatus tracking_status(const track::TrackSnapshot& snapshot,
                                       const track::TrackingConfig& config) {
   const bool tracking =
@@ -108,6 +134,8 @@ state::TrackingStatus tracking_status(const track::TrackSnapshot& snapshot,
           .since = snapshot.since,
           .app = tracking ? snapshot.window.app : std::string(),
           .title = tracking ? snapshot.window.title : std::string(),
+          .url = tracking ? snapshot.url : std::string(),
+          .is_private = tracking && snapshot.is_private,
           .idle_threshold_s = config.idle_threshold_s,
           .work_hours = config.schedule.has_value(),
           .notify_on_start = config.notify_on_start};
@@ -273,6 +301,10 @@ int run_command(const RunArgs& args) {
       spdlog::warn("control channel: ignoring a bad config: {}", received.error().message);
       return;
     }
+    {
+      const std::lock_guard guard(policy_mutex);
+      received->redaction = track::read_redaction(*json, current_policy.redaction);
+    }
     if (auto raised = (*outbox)->raise_seq_floor(received->last_seq); !raised) {
       spdlog::warn("outbox: {}", raised.error().message);
     }
@@ -281,9 +313,13 @@ int run_command(const RunArgs& args) {
       if (*received == current_policy) return;
       current_policy = *received;
     }
-    spdlog::info("tracking policy: idle after {} s, {}, {}", received->idle_threshold_s,
-                 received->paused ? "paused" : "not paused",
-                 received->schedule ? "work hours only" : "at all hours");
+    spdlog::info(
+        "tracking policy: idle after {} s, {}, {}; URLs kept as {}, {} title rules, {} excluded "
+        "domains, {} excluded apps",
+        received->idle_threshold_s, received->paused ? "paused" : "not paused",
+        received->schedule ? "work hours only" : "at all hours",
+        url_mode_name(received->redaction.url_mode), received->redaction.title_rules.size(),
+        received->redaction.excluded_domains.size(), received->redaction.excluded_apps.size());
     save_policy(*dir, *received);
     const std::lock_guard guard(tracker_mutex);
     if (live_tracker != nullptr) live_tracker->apply_config(*received);
@@ -337,9 +373,53 @@ int run_command(const RunArgs& args) {
     });
   }
 
+  // The local /api/0 listener: browser extensions and editor plugins report tabs and files,
+  // which reach the live tracker (on the listener's thread). Without it the agent still runs.
+  std::unique_ptr<local_api::LocalApiServer> local_api;
+  if (args.local_api_port != 0) {
+    auto started = local_api::LocalApiServer::start(
+        clock,
+        local_api::LocalApiServerOptions{.port = args.local_api_port,
+                                         .extra_origins = args.allow_origins,
+                                         .config_dir = *dir,
+                                         .hostname = device_source.collect().hostname,
+                                         .version = std::string(kVersion),
+                                         .device_id = std::to_string(config->device_id)},
+        [&](std::string_view bucket_type, const local_api::AwEvent& event) {
+          const std::lock_guard guard(tracker_mutex);
+          if (live_tracker == nullptr) return;
+          (void)track::route_local_event(*live_tracker, bucket_type, event.data, event.end_ms(),
+                                         clock.now_ms());
+        },
+        [&] {
+          std::optional<track::TrackSnapshot> snapshot;
+          {
+            const std::lock_guard guard(tracker_mutex);
+            if (live_tracker != nullptr) snapshot = live_tracker->snapshot();
+          }
+          protocol::UrlMode mode = protocol::UrlMode::strip_query;
+          {
+            const std::lock_guard guard(policy_mutex);
+            mode = current_policy.redaction.url_mode;
+          }
+          return boost::json::object{{"tracking", local_tracking_name(snapshot)},
+                                     {"url_mode", url_mode_name(mode)}};
+        });
+    if (started) {
+      local_api = std::move(*started);
+      spdlog::info("local API on 127.0.0.1:{}", local_api->port());
+    } else {
+      spdlog::warn("local API off: {}; browser tabs and editor files are not recorded",
+                   started.error().message);
+      board.update(
+          [&](state::AgentStatus& status) { status.local_api_error = started.error().message; });
+    }
+  }
+
   auto outcome = client.run();
-  // Stop in order: the desktop first, so the open span and minute reach the outbox, then the
-  // uploader, which makes a last bounded attempt to send them.
+  // Stop in order: the local API (no more reports), the desktop, so the open span and minute
+  // reach the outbox, then the uploader, which makes a last bounded attempt to send them.
+  if (local_api) local_api->stop();
   if (desktop) {
     desktop_thread.request_stop();  // stops the desktop's event loop too
     desktop_thread.join();

@@ -43,9 +43,13 @@ std::string describe_tracking(const state::AgentStatus& status, EpochMs now_ms) 
                                   ? fmt::format(" since {} ({})", utc_time(*tracking->since),
                                                 span(now_ms - *tracking->since))
                                   : std::string();
-    const std::string window = tracking->app.empty()
-                                   ? std::string()
-                                   : fmt::format(" in {} \"{}\"", tracking->app, tracking->title);
+    std::string window = tracking->app.empty()
+                             ? std::string()
+                             : fmt::format(" in {} \"{}\"", tracking->app, tracking->title);
+    if (!tracking->url.empty()) window += fmt::format(" at {}", tracking->url);
+    if (tracking->is_private) {
+      window = " in an application or site your organization excludes (only the time is kept)";
+    }
     if (tracking->state == "active") {
       text += fmt::format("Tracking: active{}{}.\n", window, since);
     } else if (tracking->state == "idle") {
@@ -59,9 +63,14 @@ std::string describe_tracking(const state::AgentStatus& status, EpochMs now_ms) 
       text += fmt::format("Tracking: not available: {}.\n", tracking->detail);
     }
     text += fmt::format(
-        "Recorded: the application and window title in focus, idle time, and counts of keys, "
-        "clicks, scrolls and mouse travel (never which keys){}.\n",
+        "Recorded: the application and window title in focus, the browser tab's address and "
+        "the editor's project and file (as the organization's redaction policy keeps them), "
+        "idle time, and counts of keys, clicks, scrolls and mouse travel (never which "
+        "keys){}.\n",
         tracking->work_hours ? ", only within the organization's work hours" : "");
+  }
+  if (!status.local_api_error.empty()) {
+    text += fmt::format("Browser and editor reports: off ({}).\n", status.local_api_error);
   }
   if (const auto& upload = status.upload) {
     text += fmt::format("Waiting to upload: {} records", upload->pending_records);
@@ -165,9 +174,11 @@ boost::json::object to_json(const StatusReport& report) {
     const auto full = state::to_json(*status);
     json["tracking"] = full.at("tracking");
     json["upload"] = full.at("upload");
+    json["local_api_error"] = full.at("local_api_error");
   } else {
     json["tracking"] = nullptr;
     json["upload"] = nullptr;
+    json["local_api_error"] = nullptr;
   }
   return json;
 }

@@ -29,8 +29,9 @@ struct StatusReport {
 [[nodiscard]] std::string describe(const StatusReport& report, EpochMs now_ms);
 
 // {"enrolled","server","org_id","org_name","device_id","running","connected","state","pid",
-//  "connected_since","last_error","next_retry_at","updated_at","tracking","upload"}; absent
-// values are null; tracking and upload as in status.json.
+//  "connected_since","last_error","next_retry_at","updated_at","tracking","upload",
+//  "local_api_error"}; absent values are null; tracking (with "url") and upload as in
+// status.json.
 [[nodiscard]] boost::json::object to_json(const StatusReport& report);
 
 // kill(pid, 0): true when a process with that id exists (also when it belongs to another user).

@@ -74,14 +74,40 @@ TEST(StatusReportTest, TellsTheEmployeeWhatIsRecorded) {
             "Enrolled with https://wt.example.com as device 42 of \"Acme\".\n"
             "Running (pid 4321): connected since 2024-05-01 09:57:00 UTC (3 min).\n"
             "Tracking: active in XTerm \"make test\" since 2024-05-01 09:59:00 UTC (60 s).\n"
-            "Recorded: the application and window title in focus, idle time, and counts of keys, "
-            "clicks, scrolls and mouse travel (never which keys), only within the "
-            "organization's work hours.\n"
+            "Recorded: the application and window title in focus, the browser tab's address and "
+            "the editor's project and file (as the organization's redaction policy keeps them), "
+            "idle time, and counts of keys, clicks, scrolls and mouse travel (never which "
+            "keys), only within the organization's work hours.\n"
             "Waiting to upload: 12 records (oldest from 30 s ago); last upload 40 s ago.\n"
             "Dropped because the outbox was full: 3 records.\n");
   const auto json = to_json(report);
   EXPECT_EQ(json.at("tracking").at("state"), "active");
   EXPECT_EQ(json.at("upload").at("pending_records"), 12);
+
+  // The current site, as recorded, and a local API that could not start.
+  report.status->tracking->app = "Firefox";
+  report.status->tracking->title = "Docs";
+  report.status->tracking->url = "https://docs.example.com/guide";
+  report.status->local_api_error = "127.0.0.1:5600 is in use";
+  const std::string with_site = describe(report, kNow);
+  EXPECT_NE(with_site.find("Tracking: active in Firefox \"Docs\" at https://docs.example.com/guide "
+                           "since 2024-05-01 09:59:00 UTC (60 s).\n"),
+            std::string::npos)
+      << with_site;
+  EXPECT_NE(with_site.find("Browser and editor reports: off (127.0.0.1:5600 is in use).\n"),
+            std::string::npos);
+  const auto with_site_json = to_json(report);
+  EXPECT_EQ(with_site_json.at("tracking").at("url"), "https://docs.example.com/guide");
+  EXPECT_EQ(with_site_json.at("local_api_error"), "127.0.0.1:5600 is in use");
+
+  report.status->tracking->app.clear();
+  report.status->tracking->title.clear();
+  report.status->tracking->url.clear();
+  report.status->tracking->is_private = true;
+  EXPECT_NE(describe(report, kNow)
+                .find("Tracking: active in an application or site your organization excludes "
+                      "(only the time is kept) since"),
+            std::string::npos);
 
   report.status->tracking->state = "paused";
   report.status->upload.reset();

@@ -31,6 +31,8 @@ boost::json::value tracking_json(const std::optional<TrackingStatus>& tracking) 
                              {"since", nullable(tracking->since)},
                              {"app", tracking->app},
                              {"title", tracking->title},
+                             {"url", tracking->url},
+                             {"private", tracking->is_private},
                              {"detail", tracking->detail},
                              {"idle_threshold_s", tracking->idle_threshold_s},
                              {"work_hours", tracking->work_hours},
@@ -55,6 +57,7 @@ Result<std::optional<TrackingStatus>> read_tracking(const protocol::ObjectReader
   for (auto [key, out, max] : {std::tuple{"state", &tracking.state, std::size_t{32}},
                                std::tuple{"app", &tracking.app, std::size_t{1024}},
                                std::tuple{"title", &tracking.title, std::size_t{4096}},
+                               std::tuple{"url", &tracking.url, std::size_t{4096}},
                                std::tuple{"detail", &tracking.detail, kMaxErrorBytes}}) {
     auto value = reader.optional_string(key, max);
     if (!value) return value.error();
@@ -72,6 +75,9 @@ Result<std::optional<TrackingStatus>> read_tracking(const protocol::ObjectReader
   auto notify = reader.optional_bool("notify_on_start");
   if (!notify) return notify.error();
   tracking.notify_on_start = notify->value_or(false);
+  auto is_private = reader.optional_bool("private");
+  if (!is_private) return is_private.error();
+  tracking.is_private = is_private->value_or(false);
   return std::optional<TrackingStatus>(std::move(tracking));
 }
 
@@ -139,6 +145,9 @@ boost::json::object to_json(const AgentStatus& status) {
       {"updated_at", status.updated_at},
       {"tracking", tracking_json(status.tracking)},
       {"upload", upload_json(status.upload)},
+      {"local_api_error", status.local_api_error.empty()
+                              ? boost::json::value(nullptr)
+                              : boost::json::value(status.local_api_error)},
   };
 }
 
@@ -162,6 +171,9 @@ Result<AgentStatus> parse_agent_status(std::string_view text) {
   auto last_error = reader->optional_string("last_error", kMaxErrorBytes);
   if (!last_error) return in_file(last_error.error());
   status.last_error = last_error->value_or("");
+  auto local_api_error = reader->optional_string("local_api_error", kMaxErrorBytes);
+  if (!local_api_error) return in_file(local_api_error.error());
+  status.local_api_error = local_api_error->value_or("");
 
   auto read_int = [&](std::string_view key,
                       std::int64_t min) -> Result<std::optional<std::int64_t>> {

@@ -33,6 +33,8 @@ struct TrackingStatus {
   std::optional<EpochMs> since{};  // when this state (and window) began
   std::string app{};               // the focused application while active or idle
   std::string title{};
+  std::string url{};     // the focused browser tab's URL as recorded (redacted); "" when none
+  bool is_private = false;  // "private": the focus is on an excluded app or domain
   std::string detail{};  // why tracking is unavailable, when it is
   std::int64_t idle_threshold_s = 0;
   bool work_hours = false;  // the organization limits tracking to a schedule
@@ -64,6 +66,7 @@ struct AgentStatus {
   EpochMs updated_at = 0;
   std::optional<TrackingStatus> tracking{};  // absent before the tracker starts
   std::optional<UploadState> upload{};
+  std::string local_api_error{};  // why the local /api/0 listener is off; empty when it is not
 
   bool operator==(const AgentStatus&) const = default;
 };

@@ -34,9 +34,12 @@ TEST(AgentStatusTest, WrittenPrivatelyWithEveryKeyAndReadBack) {
                                    .since = 1'700'000'000'500,
                                    .app = "XTerm",
                                    .title = "vim \xc3\xa9t\xc3\xa9",
+                                   .url = "https://example.com/a",
+                                   .is_private = false,
                                    .idle_threshold_s = 180,
                                    .notify_on_start = true};
   status.upload = UploadState{.pending_records = 5, .last_error = "HTTP 503"};
+  status.local_api_error = "cannot listen on 127.0.0.1:5600: address in use";
   ASSERT_TRUE(save_agent_status(dir, status));
   struct stat info {};
   ASSERT_EQ(::stat((dir / "status.json").c_str(), &info), 0);
@@ -47,7 +50,14 @@ TEST(AgentStatusTest, WrittenPrivatelyWithEveryKeyAndReadBack) {
   status.connected_since = 1'700'000'002'000;
   status.next_retry_at.reset();
   status.last_error.clear();
+  status.local_api_error.clear();
   const auto json = to_json(status);
+  EXPECT_TRUE(json.at("local_api_error").is_null());
+  EXPECT_EQ(json.at("tracking").at("url"), "https://example.com/a");
+  EXPECT_EQ(json.at("tracking").at("private"), false);
+  status.tracking = TrackingStatus{.state = "active", .is_private = true};
+  ASSERT_TRUE(save_agent_status(dir, status));
+  EXPECT_EQ(*load_agent_status(dir), status);
   EXPECT_TRUE(json.at("next_retry_at").is_null());
   EXPECT_TRUE(json.at("last_error").is_null());
   EXPECT_EQ(json.at("connected_since").as_int64(), 1'700'000'002'000);

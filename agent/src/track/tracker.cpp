@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <utility>
 
 namespace worktrace::agent::track {
@@ -24,12 +25,94 @@ EpochMs minute_of(EpochMs at) {
   return minute;
 }
 
+bool iequals(std::string_view lhs, std::string_view rhs) {
+  auto lower = [](char ch) {
+    return (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+  };
+  return lhs.size() == rhs.size() &&
+         std::equal(lhs.begin(), lhs.end(), rhs.begin(),
+                    [&](char a, char b) { return lower(a) == lower(b); });
+}
+
+template <std::size_t N>
+bool in_list(const std::array<std::string_view, N>& names, std::string_view app) {
+  return std::any_of(names.begin(), names.end(),
+                     [app](std::string_view name) { return iequals(name, app); });
+}
+
+constexpr std::array<std::string_view, 13> kBrowsers = {"chromium",
+                                                        "chromium-browser",
+                                                        "google-chrome",
+                                                        "google-chrome-beta",
+                                                        "brave-browser",
+                                                        "microsoft-edge",
+                                                        "vivaldi",
+                                                        "opera",
+                                                        "firefox",
+                                                        "firefox-esr",
+                                                        "navigator",
+                                                        "librewolf",
+                                                        "zen"};
+constexpr std::array<std::string_view, 6> kEditors = {"code",  "code-oss", "vscodium",
+                                                      "emacs", "gvim",     "sublime_text"};
+constexpr std::string_view kJetBrainsPrefix = "jetbrains-";
+
+// The span as it is recorded: redacted, times and seq left to the caller.
+// `is_private` (a private marker) makes it private whatever the policy says.
+protocol::SpanRecord redacted_record(const protocol::RedactionPolicy& policy,
+                                     const collect::FocusedWindow& window, const std::string& url,
+                                     const std::string& project, const std::string& file,
+                                     bool is_private, bool idle) {
+  protocol::SpanRecord record;
+  record.idle = idle;
+  if (is_private) {
+    record.is_private = true;
+    return record;
+  }
+  auto observed = protocol::redact(
+      policy,
+      protocol::Observed{.app = window.app, .exe = window.exe, .title = window.title, .url = url});
+  if (!observed) {
+    record.is_private = true;
+    return record;
+  }
+  record.domain = protocol::url_domain(observed->url);
+  record.app = std::move(observed->app);
+  record.exe = std::move(observed->exe);
+  record.title = std::move(observed->title);
+  record.url = std::move(observed->url);
+  record.project = project;
+  record.file = file;
+  return record;
+}
+
 TrackerOptions clamped(TrackerOptions options) {
   options.span_max_ms = std::clamp<std::int64_t>(options.span_max_ms, 1000, protocol::kMaxSpanMs);
   return options;
 }
 
 }  // namespace
+
+bool is_browser_app(std::string_view app) { return in_list(kBrowsers, app); }
+
+bool tab_matches_window(std::string_view window_title, std::string_view tab_title) {
+  auto trimmed = [](std::string_view text) {
+    constexpr std::string_view kSpace = " \t\n\r\f\v";
+    const auto first = text.find_first_not_of(kSpace);
+    if (first == std::string_view::npos) return std::string_view{};
+    return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
+  };
+  window_title = trimmed(window_title);
+  tab_title = trimmed(tab_title);
+  return tab_title.empty() || window_title.empty() ||
+         window_title.find(tab_title) != std::string_view::npos;
+}
+
+bool is_editor_app(std::string_view app) {
+  return in_list(kEditors, app) ||
+         (app.size() > kJetBrainsPrefix.size() &&
+          iequals(app.substr(0, kJetBrainsPrefix.size()), kJetBrainsPrefix));
+}
 
 std::string_view track_state_name(TrackState state) {
   switch (state) {
@@ -67,8 +150,23 @@ void Tracker::apply_config(TrackingConfig config) {
   {
     std::lock_guard lock(mutex_);
     const EpochMs now = begin_event_locked(clock_.now_ms());
+    bool cut = false;
+    if (!finished_ && span_ && !(config.redaction == config_.redaction)) {
+      const auto& window = span_->window;
+      const auto& context = span_->context;
+      const bool differs = redacted_record(config_.redaction, window, context.url, context.project,
+                                           context.file, context.is_private, span_->idle) !=
+                           redacted_record(config.redaction, window, context.url, context.project,
+                                           context.file, context.is_private, span_->idle);
+      // What was recorded so far stays under the policy it was observed under.
+      if (differs) {
+        close_span_locked(now);
+        cut = true;
+      }
+    }
     config_ = std::move(config);
     if (finished_) return;
+    if (cut) open_span_locked(now);
     schedule_change_ = protocol::next_work_change(config_.schedule, now);
     set_state_locked(state_at_locked(now), now);
     // The collector thread reports the state again (a device given to another person must
@@ -129,6 +227,41 @@ void Tracker::on_focus(const collect::FocusedWindow& window, EpochMs at) {
     } else {
       after = end_event_locked();
     }
+  }
+  run_after(after);
+}
+
+void Tracker::on_browser_tab(BrowserTab tab, EpochMs now) {
+  AfterEvent after;
+  {
+    std::lock_guard lock(mutex_);
+    if (finished_) return;
+    now = begin_event_locked(now);
+    tab.reported_at = std::min(tab.reported_at, now);
+    if (tab.incognito) {  // nothing of a private window is kept
+      tab.url.clear();
+      tab.title.clear();
+    }
+    const bool stale = now - tab.reported_at > kReportFreshMs;
+    const bool older = tab_ && tab.reported_at < tab_->reported_at;
+    if (!stale && !older) {
+      tab_ = std::move(tab);
+      if (span_ && is_browser_app(span_->window.app)) refresh_context_locked(now);
+    }
+    after = end_foreign_event_locked();
+  }
+  run_after(after);
+}
+
+void Tracker::on_editor(EditorActivity activity, EpochMs now) {
+  AfterEvent after;
+  {
+    std::lock_guard lock(mutex_);
+    if (finished_) return;
+    now = begin_event_locked(now);
+    editor_ = EditorReport{.activity = std::move(activity), .reported_at = now};
+    if (span_ && is_editor_app(span_->window.app)) refresh_context_locked(now);
+    after = end_foreign_event_locked();
   }
   run_after(after);
 }
@@ -217,6 +350,12 @@ void Tracker::advance_locked(EpochMs at) {
     } else if (state_ == TrackState::active &&
                last_input_ms_ + config_.idle_threshold_s * 1000 == when) {
       set_state_locked(state_at_locked(when), when);
+    } else if (span_ && span_->context.stale_at == when) {
+      // The report grew stale (the extension or plugin went quiet): the span goes on
+      // without what it said.
+      close_span_locked(when);
+      open_span_locked(when);
+      change_pending_ = true;
     } else {  // the span cut
       close_span_locked(when);
       open_span_locked(when);
@@ -234,6 +373,7 @@ std::optional<EpochMs> Tracker::next_due_locked() const {
   if (!config_.paused && schedule_change_) consider(*schedule_change_);
   if (state_ == TrackState::active) consider(last_input_ms_ + config_.idle_threshold_s * 1000);
   if (span_) consider(span_->start + options_.span_max_ms);
+  if (span_ && span_->context.stale_at) consider(*span_->context.stale_at);
   return due;
 }
 
@@ -262,7 +402,48 @@ void Tracker::set_state_locked(TrackState state, EpochMs at) {
 
 void Tracker::open_span_locked(EpochMs at) {
   if (!is_recording(state_) || !window_known_) return;
-  span_ = OpenSpan{.start = at, .window = window_, .idle = state_ == TrackState::idle};
+  span_ = OpenSpan{.start = at,
+                   .window = window_,
+                   .idle = state_ == TrackState::idle,
+                   .context = context_at_locked(at)};
+}
+
+Tracker::SpanContext Tracker::context_at_locked(EpochMs at) const {
+  SpanContext context;
+  if (is_browser_app(window_.app)) {
+    if (tab_ && at - tab_->reported_at <= kReportFreshMs &&
+        (tab_->incognito || tab_matches_window(window_.title, tab_->title))) {
+      context.url = tab_->url;
+      context.is_private = tab_->incognito;
+      context.stale_at = tab_->reported_at + kReportFreshMs + 1;
+    }
+  } else if (is_editor_app(window_.app)) {
+    if (editor_ && at - editor_->reported_at <= kReportFreshMs) {
+      context.project = editor_->activity.project;
+      context.file = editor_->activity.file;
+      context.stale_at = editor_->reported_at + kReportFreshMs + 1;
+    }
+  }
+  return context;
+}
+
+void Tracker::refresh_context_locked(EpochMs at) {
+  SpanContext context = context_at_locked(at);
+  auto record_with = [&](const SpanContext& with) {
+    return redacted_record(config_.redaction, span_->window, with.url, with.project, with.file,
+                           with.is_private, span_->idle);
+  };
+  if (record_with(context) == record_with(span_->context)) {
+    span_->context = std::move(context);  // the same record, fresher
+    return;
+  }
+  change_pending_ = true;
+  if (at - span_->start <= kReportAttachMs) {
+    span_->context = std::move(context);  // it describes this span from its start
+    return;
+  }
+  close_span_locked(at);
+  open_span_locked(at);
 }
 
 void Tracker::close_span_locked(EpochMs at) {
@@ -271,13 +452,13 @@ void Tracker::close_span_locked(EpochMs at) {
   span_.reset();
   if (at <= span.start) return;
   // Text beyond the wire's limits, or invalid UTF-8, is cut or replaced by the encoder.
-  auto written = outbox_.append(protocol::SpanRecord{.seq = 0,
-                                                     .start = span.start,
-                                                     .end = at,
-                                                     .app = std::move(span.window.app),
-                                                     .exe = std::move(span.window.exe),
-                                                     .title = std::move(span.window.title),
-                                                     .idle = span.idle});
+  protocol::SpanRecord record =
+      redacted_record(config_.redaction, span.window, span.context.url, span.context.project,
+                      span.context.file, span.context.is_private, span.idle);
+  record.seq = 0;
+  record.start = span.start;
+  record.end = at;
+  auto written = outbox_.append(std::move(record));
   if (!written) {
     spdlog::error("activity span lost: {}", written.error().message);
     return;
@@ -311,7 +492,18 @@ TrackSnapshot Tracker::snapshot_locked() const {
                          .since = since_,
                          .spans_written = spans_written_,
                          .minutes_written = minutes_written_};
-  if (is_recording(state_)) snapshot.window = window_;
+  if (!is_recording(state_)) return snapshot;
+  const SpanContext context = span_ ? span_->context : SpanContext{};
+  const protocol::SpanRecord record =
+      redacted_record(config_.redaction, window_, context.url, context.project, context.file,
+                      context.is_private, false);
+  if (record.is_private) {
+    snapshot.is_private = true;
+    return snapshot;
+  }
+  snapshot.window = collect::FocusedWindow{
+      .app = record.app, .exe = record.exe, .title = record.title, .pid = window_.pid};
+  snapshot.url = record.url;
   return snapshot;
 }
 
@@ -326,6 +518,15 @@ Tracker::AfterEvent Tracker::end_event_locked() {
     change_pending_ = false;
     after.changed = snapshot_locked();
   }
+  return after;
+}
+
+Tracker::AfterEvent Tracker::end_foreign_event_locked() {
+  // on_change belongs to the collector thread: wake it now and let it report.
+  if (!change_pending_) return end_event_locked();
+  AfterEvent after;
+  wake_requested_ = last_event_ms_;
+  after.wake_at = last_event_ms_;
   return after;
 }
 

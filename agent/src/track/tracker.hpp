@@ -10,6 +10,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
 
 // Turns what the desktop collectors observe into activity records: spans of one focused
@@ -25,13 +26,52 @@ enum class TrackState { active, idle, paused, off_hours };
 
 struct TrackSnapshot {
   TrackState state = TrackState::active;
-  collect::FocusedWindow window{};  // empty while paused or off hours: never reported then
-  EpochMs since = 0;                // when this state, or this window, began
+  // As recorded (after redaction); empty while paused or off hours: never reported then, and
+  // for a private span (an excluded app or domain).
+  collect::FocusedWindow window{};
+  std::string url{};        // the redacted URL of the focused browser tab, "" when none
+  bool is_private = false;  // the focus is on an excluded app or domain
+  EpochMs since = 0;        // when this state, or this window, began
   std::int64_t spans_written = 0;
   std::int64_t minutes_written = 0;
 
   bool operator==(const TrackSnapshot&) const = default;
 };
+
+// A browser's report of its active tab, through the local API ("web.tab.current").
+struct BrowserTab {
+  std::string url{};
+  std::string title{};      // the tab's title: the report applies to windows whose title has it
+  EpochMs reported_at = 0;  // the end of the reporting event
+  // A private marker: an incognito (private) window is the browser's focused one. Its url and
+  // title are never used.
+  bool incognito = false;
+};
+
+// An editor plugin's report ("app.editor.activity").
+struct EditorActivity {
+  std::string project{};
+  std::string file{};
+};
+
+// A report is used while it is at most this old.
+inline constexpr EpochMs kReportFreshMs = 90'000;
+// A report arriving this soon after a span opened describes that span (the window's title
+// change and the report race): it is attached instead of cutting the span.
+inline constexpr EpochMs kReportAttachMs = 1'000;
+
+// WM_CLASS names, ASCII case-insensitive: chromium, chromium-browser, google-chrome,
+// google-chrome-beta, brave-browser, microsoft-edge, vivaldi, opera, firefox, firefox-esr,
+// navigator, librewolf, zen.
+[[nodiscard]] bool is_browser_app(std::string_view app);
+// code, code-oss, vscodium, jetbrains-*, emacs, gvim, sublime_text (case-insensitive).
+[[nodiscard]] bool is_editor_app(std::string_view app);
+// Whether a tab report titled `tab_title` describes a browser window titled `window_title`
+// (browsers put "<tab title> - Chromium", "<tab title> — Mozilla Firefox" on their windows; the
+// extension's last focused window may not be the one X has focused): the window title contains
+// the tab title as an exact substring, both without leading and trailing whitespace. An empty
+// tab title (a page without one) or an empty window title matches anything.
+[[nodiscard]] bool tab_matches_window(std::string_view window_title, std::string_view tab_title);
 
 struct TrackerOptions {
   // A span is cut after this long (the server merges the pieces back); clamped to
@@ -54,12 +94,23 @@ struct TrackerOptions {
 //   span_max_ms + 5 min while a span is open (the machine slept, or the clock jumped ahead)
 //   is not recorded: the span ends at the last time seen and the state is decided anew.
 //
+// - Reports (on_browser_tab, on_editor): while the focused app is a browser, the latest tab
+//   report is at most kReportFreshMs old and it describes that window (tab_matches_window),
+//   the open span carries its URL; while that report is a private marker (incognito), the span
+//   is private instead (as an excluded domain makes it). An editor's span carries the latest
+//   editor report's project and file the same way (no title rule). A report that changes
+//   what the span would record cuts it there, unless the span opened at most kReportAttachMs
+//   earlier (then the span takes it from its start); when the report grows stale the span is
+//   cut and goes on without it. Older or stale reports are ignored.
+// - Every span is passed through protocol::redact (config.redaction) when it is written; an
+//   excluded app or domain gives a private span (time and idle kept, every text empty). A
+//   policy change cuts the open span when its redacted form changes.
+//
 // Thread safety: the CollectorSink calls and finish() come from the collector's thread;
-// apply_config() and snapshot() may be called from any thread. One mutex guards the state;
-// source.take_counts() and outbox writes happen under it, source.wake_at() and on_change
-// outside it.
-// How long the focus must rest on nothing before it counts as a change (window managers
-// clear _NET_ACTIVE_WINDOW for a moment while switching).
+// apply_config(), on_browser_tab(), on_editor() and snapshot() may be called from any thread. One
+// mutex guards the state; source.take_counts() and outbox writes happen under it, source.wake_at()
+// and on_change outside it. How long the focus must rest on nothing before it counts as a change
+// (window managers clear _NET_ACTIVE_WINDOW for a moment while switching).
 inline constexpr EpochMs kBlankFocusGraceMs = 1'000;
 
 class Tracker final : public collect::CollectorSink {
@@ -77,6 +128,11 @@ class Tracker final : public collect::CollectorSink {
 
   [[nodiscard]] TrackSnapshot snapshot() const;
 
+  // A report from the local API at `now`. Any on_change call it causes follows on the
+  // collector thread (this asks the source to wake at once).
+  void on_browser_tab(BrowserTab tab, EpochMs now);
+  void on_editor(EditorActivity activity, EpochMs now);
+
   // Writes the open span and the current minute's counts, then ignores further events. Call
   // on the collector thread after DesktopSource::run() returned.
   void finish(EpochMs at);
@@ -86,10 +142,25 @@ class Tracker final : public collect::CollectorSink {
   void on_wake(EpochMs at) override;
 
  private:
+  // What a report adds to the span of the app it belongs to (raw; redacted when written).
+  struct SpanContext {
+    std::string url{};
+    std::string project{};
+    std::string file{};
+    bool is_private = false;            // a private marker: every text of the span is empty
+    std::optional<EpochMs> stale_at{};  // when the report it comes from grows stale
+
+    bool operator==(const SpanContext&) const = default;
+  };
   struct OpenSpan {
     EpochMs start = 0;
     collect::FocusedWindow window;
     bool idle = false;
+    SpanContext context{};
+  };
+  struct EditorReport {
+    EditorActivity activity;
+    EpochMs reported_at = 0;
   };
   // What an event leaves to do once the mutex is released.
   struct AfterEvent {
@@ -104,6 +175,9 @@ class Tracker final : public collect::CollectorSink {
   [[nodiscard]] TrackState state_at_locked(EpochMs at) const;
   void set_state_locked(TrackState state, EpochMs at);
   void open_span_locked(EpochMs at);
+  [[nodiscard]] SpanContext context_at_locked(EpochMs at) const;
+  void refresh_context_locked(EpochMs at);
+  [[nodiscard]] AfterEvent end_foreign_event_locked();
   void close_span_locked(EpochMs at);
   void write_counts_locked(EpochMs minute);
   [[nodiscard]] std::optional<EpochMs> next_due_locked() const;
@@ -131,6 +205,8 @@ class Tracker final : public collect::CollectorSink {
   std::optional<EpochMs> minute_end_;       // set while the current minute had input
   std::optional<EpochMs> schedule_change_;  // the next change of is_work_time
   std::optional<EpochMs> wake_requested_;   // the last wake_at asked for and not yet delivered
+  std::optional<BrowserTab> tab_;           // the latest tab report
+  std::optional<EditorReport> editor_;      // the latest editor report
   bool change_pending_ = false;             // on_change owed to the collector thread
   bool finished_ = false;
   std::int64_t spans_written_ = 0;

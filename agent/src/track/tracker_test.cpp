@@ -3,6 +3,7 @@
 #include "protocol/activity_batch.hpp"
 #include "protocol/json_reader.hpp"
 #include "spool/test_support.hpp"
+#include "track/test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -26,45 +27,7 @@ constexpr EpochMs kT0 = 1'767'607'200'000;  // Monday 2026-01-05 10:00:00 UTC
 
 using spool::test_support::TempDir;
 
-// The seam's test double: records wake requests, hands out counts the test adds.
-class FakeSource final : public collect::DesktopSource {
- public:
-  Result<void> run(collect::CollectorSink& /*sink*/) override { return {}; }
-  void stop() override {}
-  void wake_at(EpochMs at) override {
-    std::lock_guard lock(mutex_);
-    wakes_.push_back(at);
-  }
-  collect::InputCounts take_counts() override {
-    std::lock_guard lock(mutex_);
-    return std::exchange(counts_, {});
-  }
-  std::int64_t idle_ms() override { return idle_ms_; }
-  std::vector<protocol::Screen> screens() override { return {}; }
-
-  void add(const collect::InputCounts& counts) {
-    std::lock_guard lock(mutex_);
-    counts_.keys += counts.keys;
-    counts_.clicks += counts.clicks;
-    counts_.scrolls += counts.scrolls;
-    counts_.distance_px += counts.distance_px;
-  }
-  void set_idle_ms(std::int64_t idle_ms) { idle_ms_ = idle_ms; }
-  std::vector<EpochMs> wakes() const {
-    std::lock_guard lock(mutex_);
-    return wakes_;
-  }
-  EpochMs last_wake() const {
-    std::lock_guard lock(mutex_);
-    return wakes_.empty() ? 0 : wakes_.back();
-  }
-
- private:
-  mutable std::mutex mutex_;
-  collect::InputCounts counts_;
-  std::vector<EpochMs> wakes_;
-  std::atomic<std::int64_t> idle_ms_ = 0;
-};
+using test_support::FakeSource;
 
 collect::FocusedWindow window(const std::string& app, const std::string& title) {
   return {.app = app, .exe = "/usr/bin/" + app, .title = title, .pid = 4242};
@@ -490,16 +453,24 @@ TEST_F(TrackerTest, TheTrackerSeesOnlyCounts) {
 TEST_F(TrackerTest, ConfigFromAnotherThreadKeepsTheRecordsValid) {
   start({}, {.span_max_ms = 20 * kSecond});
   std::atomic<bool> done = false;
+  std::atomic<int> toggles = 0;
   std::thread control([&] {
     bool paused = false;
     while (!done.load()) {
       paused = !paused;
       tracker_->apply_config({.idle_threshold_s = paused ? 60 : 120, .paused = paused});
       (void)tracker_->snapshot();
+      toggles.fetch_add(1);
       std::this_thread::yield();
     }
   });
-  for (int step_idx = 0; step_idx < 2000; ++step_idx) {
+  // At least 2000 steps, and on until the threads really interleaved (on a loaded machine the
+  // control thread may sleep through the first 2000, all paused).
+  auto interleaved = [&] {
+    const auto snapshot = tracker_->snapshot();
+    return toggles.load() >= 100 && snapshot.spans_written > 10 && snapshot.minutes_written > 0;
+  };
+  for (int step_idx = 0; step_idx < 2000 || (!interleaved() && step_idx < 200'000); ++step_idx) {
     clock_.advance(700);
     const EpochMs now = clock_.now_ms();
     switch (step_idx % 4) {

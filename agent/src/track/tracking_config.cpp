@@ -48,12 +48,26 @@ Result<TrackingConfig> parse_tracking_config(const boost::json::value& tracking)
   return config;
 }
 
+protocol::RedactionPolicy read_redaction(const boost::json::value& holder,
+                                         const protocol::RedactionPolicy& previous) {
+  const auto* object = holder.if_object();
+  const boost::json::value* found = object != nullptr ? object->if_contains("redaction") : nullptr;
+  if (found == nullptr) return {};
+  auto policy = protocol::parse_redaction_policy(*found, "$.redaction");
+  if (!policy) {
+    spdlog::warn("redaction policy: {}; keeping the policy in force", policy.error().message);
+    return previous;
+  }
+  return std::move(*policy);
+}
+
 boost::json::object to_json(const TrackingConfig& config) {
   return {{"idle_threshold_s", config.idle_threshold_s},
           {"paused", config.paused},
           {"notify_on_start", config.notify_on_start},
           {"schedule", protocol::work_schedule_json(config.schedule)},
-          {"last_seq", config.last_seq}};
+          {"last_seq", config.last_seq},
+          {"redaction", protocol::redaction_policy_json(config.redaction)}};
 }
 
 }  // namespace worktrace::agent::track

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.hpp"
+#include "protocol/redaction.hpp"
 #include "protocol/work_schedule.hpp"
 
 #include <boost/json/object.hpp>
@@ -14,13 +15,16 @@ namespace worktrace::agent::track {
 inline constexpr std::int64_t kMinIdleThresholdS = 60;
 inline constexpr std::int64_t kMaxIdleThresholdS = 3600;
 
-// The `tracking` object of the server's `config` message.
+// The `tracking` object of the server's `config` message, and its `redaction` policy.
 struct TrackingConfig {
   std::int64_t idle_threshold_s = 180;
   bool paused = false;  // the person's processing is restricted: record nothing
   bool notify_on_start = true;
   std::optional<protocol::WorkSchedule> schedule{};  // nullopt: always track
   std::int64_t last_seq = 0;                         // the server's ingest cursor for this device
+  // What of titles and URLs is kept (the message's top-level "redaction"); applied to every
+  // span before it is spooled.
+  protocol::RedactionPolicy redaction{};
 
   bool operator==(const TrackingConfig&) const = default;
 };
@@ -31,7 +35,15 @@ struct TrackingConfig {
 // "$.tracking.schedule.days.mon[0]: must end after it starts".
 [[nodiscard]] Result<TrackingConfig> parse_tracking_config(const boost::json::value& tracking);
 
-// The same shape as parse_tracking_config reads (the agent saves it between runs).
+// The "redaction" member of `holder` (the config message, or policy.json): absent or null ->
+// the default policy (strip_query, no rules); invalid -> `previous`, with a warning naming the
+// bad item ("$.redaction.title_rules[0].pattern: ..."), so a policy this agent cannot apply
+// never loosens what it keeps.
+[[nodiscard]] protocol::RedactionPolicy read_redaction(const boost::json::value& holder,
+                                                       const protocol::RedactionPolicy& previous);
+
+// What the agent saves between runs (policy.json): the shape parse_tracking_config reads,
+// plus "redaction" (read back with read_redaction).
 [[nodiscard]] boost::json::object to_json(const TrackingConfig& config);
 
 }  // namespace worktrace::agent::track

@@ -76,5 +76,44 @@ TEST(TrackingConfigTest, WhatItCannotUseFallsBackAndThePauseStillHolds) {
   }
 }
 
+// The config message's top-level "redaction": absent -> default, invalid -> the previous one.
+TEST(TrackingConfigTest, ReadsTheRedactionPolicyBesideTracking) {
+  auto message = protocol::parse_json(
+      R"({"type":"config","tracking":{},"redaction":{"url_mode":"domain",
+          "title_rules":[{"pattern":"\\d+","action":"mask","replacement":"#"}],
+          "excluded_domains":["Bank.Example"],"excluded_apps":["KeePassXC"]}})");
+  ASSERT_TRUE(message);
+  const auto policy = read_redaction(*message, {});
+  EXPECT_EQ(policy.url_mode, protocol::UrlMode::domain);
+  ASSERT_EQ(policy.title_rules.size(), 1U);
+  EXPECT_EQ(policy.title_rules[0].pattern(), "\\d+");
+  EXPECT_EQ(policy.excluded_domains, std::vector<std::string>{"bank.example"});
+  EXPECT_EQ(policy.excluded_apps, std::vector<std::string>{"KeePassXC"});
+
+  EXPECT_EQ(read_redaction(*protocol::parse_json(R"({"tracking":{}})"), policy),
+            protocol::RedactionPolicy{});
+  EXPECT_EQ(read_redaction(*protocol::parse_json(R"({"redaction":null})"), policy),
+            protocol::RedactionPolicy{});
+  for (const char* bad : {R"({"redaction":{"url_mode":"everything"}})",
+                          R"({"redaction":{"title_rules":[{"pattern":"(a+)+","action":"drop"}]}})",
+                          R"({"redaction":[]})"}) {
+    EXPECT_EQ(read_redaction(*protocol::parse_json(bad), policy), policy) << bad;
+  }
+}
+
+TEST(TrackingConfigTest, PolicyFileKeepsTheRedactionPolicy) {
+  TrackingConfig config;
+  config.idle_threshold_s = 600;
+  config.redaction.url_mode = protocol::UrlMode::full;
+  config.redaction.excluded_domains = {"example.com"};
+  config.redaction.title_rules.push_back(
+      protocol::TitleRule::make("secret", protocol::TitleAction::drop).value());
+  const boost::json::value saved = to_json(config);
+  auto again = parse_tracking_config(saved);
+  ASSERT_TRUE(again) << again.error().message;
+  again->redaction = read_redaction(saved, {});
+  EXPECT_EQ(*again, config);
+}
+
 }  // namespace
 }  // namespace worktrace::agent::track
