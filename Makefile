@@ -5,14 +5,15 @@ ASAN_DIR ?= build/asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all build run test bench format deps web native asan clean
+.PHONY: all build run test bench format deps web native asan clean extension
 
 all: build
 
-# Release binaries in build/bin/ and the dashboard in web/dist/.
+# Release binaries in build/bin/, the dashboard in web/dist/ and the browser extension in
+# build/extension/{chromium,firefox}/.
 build:
 	@scripts/deps.sh build
-	@$(MAKE) --no-print-directory native web
+	@$(MAKE) --no-print-directory native web extension
 
 native:
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
@@ -20,6 +21,10 @@ native:
 
 web:
 	@cd web && npm run --silent build
+
+# The browser extension (plain ES modules, no bundler): build/extension/{chromium,firefox}/.
+extension:
+	@node scripts/build-extension.mjs
 
 # Address and undefined-behaviour sanitizers over the unit tests and the server binary.
 asan:
@@ -29,13 +34,13 @@ asan:
 # Installs what is missing, builds, and starts the platform on http://127.0.0.1:8080.
 run:
 	@scripts/deps.sh run
-	@$(MAKE) --no-print-directory native web
+	@$(MAKE) --no-print-directory native web extension
 	@scripts/run.sh
 
 # Installs what is missing, builds, runs every test, and prints a pass/fail summary.
 test:
 	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory native web
+	@$(MAKE) --no-print-directory native web extension
 	@scripts/test.sh
 
 # Benchmarks: figures in build/bench/results.json.

@@ -48,8 +48,12 @@ if [[ -n "${DISPLAY:-}" ]]; then
   "$bin/worktrace-agent" run --config-dir "$agent_dir" &
   agent_pid=$!
   agent_note="a local agent is reporting this computer (DISPLAY=$DISPLAY)"
+  extension_note="
+  Browser tabs: load $PWD/build/extension/chromium as an unpacked extension
+  (chrome://extensions, developer mode); it reports to the agent on 127.0.0.1:5600."
 else
   agent_note="no DISPLAY: no local agent started"
+  extension_note=""
 fi
 
 cat <<MSG
@@ -57,7 +61,7 @@ cat <<MSG
   Worktrace is running at $url
   Dashboard: $url/   ($agent_note)
   Sign in with the owner login printed when the organization was created
-  (data in $data/; delete it to start over). Press Ctrl-C to stop.
+  (data in $data/; delete it to start over). Press Ctrl-C to stop.$extension_note
 
 MSG
 wait "$server_pid"
