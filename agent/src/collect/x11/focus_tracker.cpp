@@ -148,10 +148,12 @@ Window FocusTracker::input_focus_window() const {
 }
 
 void FocusTracker::watch(Window window) {
-  if (window == watched_) return;
+  // Selected again even when the id is the one already watched: X reuses the ids of destroyed
+  // windows, and a new window under an old id carries none of our selection (its title
+  // changes would go unseen).
   if (mode_ == Mode::ewmh) {
     // Errors for a window that is already gone are expected and ignored.
-    if (watched_ != None) XSelectInput(display_, watched_, NoEventMask);
+    if (watched_ != None && watched_ != window) XSelectInput(display_, watched_, NoEventMask);
     if (window != None) XSelectInput(display_, window, PropertyChangeMask);
   } else if (window != None) {
     XSelectInput(display_, window, kTopLevelMask);
