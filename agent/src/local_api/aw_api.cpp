@@ -137,7 +137,7 @@ Result<AwEvent> parse_event(const json::value& value, const std::string& path) {
       return fail(Errc::invalid_argument,
                   url_path + ": must be at most " + std::to_string(kMaxUrlBytes) + " bytes");
     }
-    if (!text.empty() && !boost::urls::parse_absolute_uri(std::string_view(text))) {
+    if (!text.empty() && !boost::urls::parse_uri(std::string_view(text))) {
       return fail(Errc::invalid_argument, url_path + ": is not an absolute URL");
     }
   }

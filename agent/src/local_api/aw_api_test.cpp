@@ -235,6 +235,7 @@ TEST_F(AwApiTest, MalformedUrlsAreRefusedAndNothingIsStored) {
   EXPECT_EQ(body_json(call("GET", std::string(kBucket) + "/events")).as_array().size(), 0U);
   // Pages that are not on the web are URLs too; an empty one means "no page".
   EXPECT_EQ(call("POST", path, event("chrome://newtab/")).status, 200);
+  EXPECT_EQ(call("POST", path, event("https://mail.example/inbox?q=1#message-7")).status, 200);
   EXPECT_EQ(call("POST", path, event("")).status, 200);
 }
 
