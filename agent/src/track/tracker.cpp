@@ -411,10 +411,14 @@ void Tracker::open_span_locked(EpochMs at) {
 Tracker::SpanContext Tracker::context_at_locked(EpochMs at) const {
   SpanContext context;
   if (is_browser_app(window_.app)) {
-    if (tab_ && at - tab_->reported_at <= kReportFreshMs &&
-        (tab_->incognito || tab_matches_window(window_.title, tab_->title))) {
-      context.url = tab_->url;
-      context.is_private = tab_->incognito;
+    if (tab_ && at - tab_->reported_at <= kReportFreshMs) {
+      // A browser whose extension reports, in a window no report names: an incognito window
+      // the extension may not see, or one it has not reported yet. Its title is not kept
+      // until a report names it (fail closed); the report that follows a title change within
+      // kReportAttachMs still covers the span from its start.
+      const bool named = !tab_->incognito && tab_matches_window(window_.title, tab_->title);
+      context.url = named ? tab_->url : std::string();
+      context.is_private = !named;
       context.stale_at = tab_->reported_at + kReportFreshMs + 1;
     }
   } else if (is_editor_app(window_.app)) {

@@ -350,20 +350,22 @@ TEST_F(TrackerWebTest, AReportOfAnotherWindowsTabGivesNoUrl) {
   start();
   tracker_->on_focus(window("Chromium", "Inbox - Chromium"), kT0);
   tab("https://calendar.example/week", kT0 + 100, "Calendar");  // the other window's tab
+  // Not named by the reporting extension: maybe a window it cannot see, so nothing is kept.
   EXPECT_EQ(tracker_->snapshot().url, "");
+  EXPECT_TRUE(tracker_->snapshot().is_private);
   tab("https://mail.example/inbox", kT0 + 10 * kSecond, " Inbox ");  // this window's: cuts
   EXPECT_EQ(tracker_->snapshot().url, "https://mail.example/inbox");
-  // The other window's tab reported again: the span goes on without a URL.
+  // The other window's tab reported again: the span goes on as private.
   tab("https://calendar.example/week", kT0 + 20 * kSecond, "Calendar");
   // The other window gets the X focus: its title matches the latest report.
   tracker_->on_focus(window("Chromium", "Calendar - Chromium"), kT0 + 30 * kSecond);
   tracker_->finish(kT0 + 40 * kSecond);
   EXPECT_EQ(spans(),
             (std::vector<Web>{
-                chromium(kT0, kT0 + 10 * kSecond, "Inbox - Chromium", "", ""),
+                private_span(kT0, kT0 + 10 * kSecond),
                 chromium(kT0 + 10 * kSecond, kT0 + 20 * kSecond, "Inbox - Chromium",
                          "https://mail.example/inbox", "mail.example"),
-                chromium(kT0 + 20 * kSecond, kT0 + 30 * kSecond, "Inbox - Chromium", "", ""),
+                private_span(kT0 + 20 * kSecond, kT0 + 30 * kSecond),
                 chromium(kT0 + 30 * kSecond, kT0 + 40 * kSecond, "Calendar - Chromium",
                          "https://calendar.example/week", "calendar.example"),
             }));
@@ -407,7 +409,10 @@ TEST_F(TrackerWebTest, AnIncognitoMarkerMakesThePrivateSpanUntilTheNextNormalRep
   // Another window's title while the marker is the latest report: still private.
   tracker_->on_focus(window("Chromium", "Secret - Chromium"), kT0 + 15 * kSecond);
   EXPECT_TRUE(tracker_->snapshot().is_private);
-  tab("https://docs.example/", kT0 + 20 * kSecond, "Docs");  // a normal report ends it
+  // A normal report of another window ends the marker, not the privacy of this window.
+  tab("https://docs.example/", kT0 + 20 * kSecond, "Docs");
+  EXPECT_TRUE(tracker_->snapshot().is_private);
+  tracker_->on_focus(window("Chromium", "Docs - Chromium"), kT0 + 25 * kSecond);
   EXPECT_FALSE(tracker_->snapshot().is_private);
   tracker_->finish(kT0 + 30 * kSecond);
   EXPECT_EQ(spans(),
@@ -415,9 +420,9 @@ TEST_F(TrackerWebTest, AnIncognitoMarkerMakesThePrivateSpanUntilTheNextNormalRep
                 chromium(kT0, kT0 + 10 * kSecond, "Docs - Chromium", "https://docs.example/",
                          "docs.example"),
                 private_span(kT0 + 10 * kSecond, kT0 + 15 * kSecond),
-                private_span(kT0 + 15 * kSecond, kT0 + 20 * kSecond),
-                // The report does not describe "Secret": no URL, the title is back.
-                chromium(kT0 + 20 * kSecond, kT0 + 30 * kSecond, "Secret - Chromium", "", ""),
+                private_span(kT0 + 15 * kSecond, kT0 + 25 * kSecond),
+                chromium(kT0 + 25 * kSecond, kT0 + 30 * kSecond, "Docs - Chromium",
+                         "https://docs.example/", "docs.example"),
             }));
 }
 
