@@ -239,6 +239,9 @@ export class Harness {
         '1280x720x24',
         '-nolisten',
         'tcp',
+        // Without it the server resets whenever its last client leaves (the readiness probe
+        // below, a test's xdotool), and a client connecting during the reset is refused.
+        '-noreset',
       ]);
       try {
         await waitFor(
