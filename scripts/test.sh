@@ -4,7 +4,9 @@
 #   2. unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. integration tests: the real worktrace-server binary on loopback (Node's test runner)
 #   4. the same integration tests against the sanitizer build of the server
-#   5. end-to-end: Xvfb, server, enrolled agent, headless Chromium
+#   5. end-to-end: Xvfb, server, enrolled agent, headless Chromium (headed on Xvfb for the
+#      browser extension)
+#   6. the browser extension's unit tests (node:test)
 # WORKTRACE_SKIP_ASAN=1 skips steps 2 and 4 (for quick local runs; `make test` runs them).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -88,6 +90,8 @@ fi
 
 step "end-to-end (Xvfb, agent, Chromium)" node env WORKTRACE_BIN_DIR="$PWD/build/bin" \
   npm --prefix tests run --silent test:e2e
+
+step "extension unit tests (node:test)" node npm --prefix extension run --silent test
 
 step "dashboard type check (svelte-check)" check npm --prefix web run --silent check
 step "dashboard unit tests (vitest)" vitest env NO_COLOR=1 npm --prefix web run --silent test
