@@ -56,9 +56,9 @@ Result<std::shared_ptr<const protocol::RedactionPolicy>> RedactionCache::get(Org
   return policy;
 }
 
-void RedactionCache::put(OrgId org_id, protocol::RedactionPolicy policy) {
+void RedactionCache::invalidate(OrgId org_id) {
   const std::lock_guard lock(mutex_);
-  policies_[org_id] = std::make_shared<const protocol::RedactionPolicy>(std::move(policy));
+  policies_.erase(org_id);
 }
 
 }  // namespace worktrace::tracking

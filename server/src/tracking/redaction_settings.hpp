@@ -36,8 +36,9 @@ class RedactionCache {
   // The policy of `org_id`; the database's error when it cannot be read.
   [[nodiscard]] Result<std::shared_ptr<const protocol::RedactionPolicy>> get(OrgId org_id);
 
-  // Records the policy `org_id` has after a committed change.
-  void put(OrgId org_id, protocol::RedactionPolicy policy);
+  // Forgets `org_id`'s policy after a committed change: the next get() reads the database.
+  // (Storing the new policy instead would let two racing changes leave the older one cached.)
+  void invalidate(OrgId org_id);
 
  private:
   storage::Db& db_;

@@ -28,35 +28,31 @@ std::vector<std::string> changed_redaction_keys(const protocol::RedactionPolicy&
   return changed;
 }
 
-}  // namespace
+// Settings of an organization after an update, and whether the update changed them.
+template <class Settings>
+struct SettingsUpdate {
+  Settings settings;
+  bool changed = false;
+};
 
-Result<protocol::RedactionPolicy> TrackingService::redaction(const Actor& actor) {
-  if (auto allowed = auth::authorize(
-          actor, {Role::owner, Role::admin, Role::manager, Role::employee}, Scope::org_read);
-      !allowed) {
-    return allowed.error();
-  }
-  return db_.read(
-      [&](storage::Connection& connection) { return load_redaction(connection, actor.org_id); });
-}
-
-Result<protocol::RedactionPolicy> TrackingService::update_redaction(
-    const Actor& actor, std::string_view remote_ip, protocol::RedactionPolicy policy) {
-  if (auto allowed = auth::authorize(actor, {Role::owner, Role::admin}, Scope::org_write);
-      !allowed) {
-    return allowed.error();
-  }
-  const EpochMs now = clock_.now_ms();
-  bool changed_any = false;
-  auto updated = db_.write([&](storage::Connection& connection) -> Result<void> {
-    auto current = load_redaction(connection, actor.org_id);
+// In one write transaction: `load`s the organization's settings, lets `change` modify them
+// and name the keys it changed, and when it named any, `store`s them and appends `action`
+// {changed:[keys]} on the organization to the audit log.
+template <class Settings, class Change>
+Result<SettingsUpdate<Settings>> update_org_settings(
+    storage::Db& db, const Actor& actor, std::string_view action, std::string_view remote_ip,
+    EpochMs now, Result<Settings> (*load)(storage::Connection&, OrgId),
+    Result<void> (*store)(storage::Connection&, OrgId, const Settings&, EpochMs), Change change) {
+  return db.write([&](storage::Connection& connection) -> Result<SettingsUpdate<Settings>> {
+    auto current = load(connection, actor.org_id);
     if (!current) return current.error();
-    const std::vector<std::string> changed = changed_redaction_keys(*current, policy);
-    if (changed.empty()) return {};
-    if (auto stored = store_redaction(connection, actor.org_id, policy, now); !stored) {
+    SettingsUpdate<Settings> update{std::move(*current)};
+    const std::vector<std::string> changed = change(update.settings);
+    if (changed.empty()) return update;
+    if (auto stored = store(connection, actor.org_id, update.settings, now); !stored) {
       return stored.error();
     }
-    auto entry = audit::entry_for(actor, "org.redaction_changed", remote_ip);
+    auto entry = audit::entry_for(actor, action, remote_ip);
     entry.target_type = "org";
     entry.target_id = std::to_string(actor.org_id);
     boost::json::array fields;
@@ -65,23 +61,48 @@ Result<protocol::RedactionPolicy> TrackingService::update_redaction(
     if (auto appended = audit::append(connection, std::move(entry), now); !appended) {
       return appended.error();
     }
-    changed_any = true;
-    return {};
+    update.changed = true;
+    return update;
   });
+}
+
+}  // namespace
+
+Result<void> TrackingService::authorize_settings_read(const Actor& actor) {
+  return auth::authorize(actor, {Role::owner, Role::admin, Role::manager, Role::employee},
+                         Scope::org_read);
+}
+
+Result<void> TrackingService::authorize_settings_write(const Actor& actor) {
+  return auth::authorize(actor, {Role::owner, Role::admin}, Scope::org_write);
+}
+
+Result<protocol::RedactionPolicy> TrackingService::redaction(const Actor& actor) {
+  if (auto allowed = authorize_settings_read(actor); !allowed) return allowed.error();
+  return db_.read(
+      [&](storage::Connection& connection) { return load_redaction(connection, actor.org_id); });
+}
+
+Result<protocol::RedactionPolicy> TrackingService::update_redaction(
+    const Actor& actor, std::string_view remote_ip, protocol::RedactionPolicy policy) {
+  if (auto allowed = authorize_settings_write(actor); !allowed) return allowed.error();
+  auto updated = update_org_settings(
+      db_, actor, "org.redaction_changed", remote_ip, clock_.now_ms(), &load_redaction,
+      &store_redaction, [&](protocol::RedactionPolicy& current) {
+        std::vector<std::string> changed = changed_redaction_keys(current, policy);
+        current = policy;
+        return changed;
+      });
   if (!updated) return updated.error();
-  if (changed_any) {
-    redaction_cache_.put(actor.org_id, policy);
+  if (updated->changed) {
+    redaction_cache_.invalidate(actor.org_id);
     push(actor.org_id, {});
   }
   return policy;
 }
 
 Result<TrackingPolicy> TrackingService::policy(const Actor& actor) {
-  if (auto allowed = auth::authorize(
-          actor, {Role::owner, Role::admin, Role::manager, Role::employee}, Scope::org_read);
-      !allowed) {
-    return allowed.error();
-  }
+  if (auto allowed = authorize_settings_read(actor); !allowed) return allowed.error();
   return db_.read(
       [&](storage::Connection& connection) { return load_policy(connection, actor.org_id); });
 }
@@ -89,34 +110,13 @@ Result<TrackingPolicy> TrackingService::policy(const Actor& actor) {
 Result<TrackingPolicy> TrackingService::update_policy(const Actor& actor,
                                                       std::string_view remote_ip,
                                                       const PolicyPatch& patch) {
-  if (auto allowed = auth::authorize(actor, {Role::owner, Role::admin}, Scope::org_write);
-      !allowed) {
-    return allowed.error();
-  }
-  const EpochMs now = clock_.now_ms();
-  bool changed_any = false;
-  auto updated = db_.write([&](storage::Connection& connection) -> Result<TrackingPolicy> {
-    auto policy = load_policy(connection, actor.org_id);
-    if (!policy) return policy.error();
-    const std::vector<std::string> changed = apply_patch(*policy, patch);
-    if (changed.empty()) return policy;
-    if (auto stored = store_policy(connection, actor.org_id, *policy, now); !stored) {
-      return stored.error();
-    }
-    auto entry = audit::entry_for(actor, "tracking.updated", remote_ip);
-    entry.target_type = "org";
-    entry.target_id = std::to_string(actor.org_id);
-    boost::json::array fields;
-    for (const auto& field : changed) fields.emplace_back(field);
-    entry.details["changed"] = std::move(fields);
-    if (auto appended = audit::append(connection, std::move(entry), now); !appended) {
-      return appended.error();
-    }
-    changed_any = true;
-    return policy;
-  });
-  if (updated && changed_any) push(actor.org_id, {});
-  return updated;
+  if (auto allowed = authorize_settings_write(actor); !allowed) return allowed.error();
+  auto updated = update_org_settings(
+      db_, actor, "tracking.updated", remote_ip, clock_.now_ms(), &load_policy, &store_policy,
+      [&](TrackingPolicy& current) { return apply_patch(current, patch); });
+  if (!updated) return updated.error();
+  if (updated->changed) push(actor.org_id, {});
+  return std::move(updated->settings);
 }
 
 Result<bool> TrackingService::is_paused(const Actor& actor, UserId user_id) {
@@ -249,9 +249,8 @@ void TrackingService::push(OrgId org_id, const DeviceFilter& filter) {
     std::vector<Message> built;
     for (const DeviceTracking& device : *devices) {
       if (std::find(online.begin(), online.end(), device.device_id) == online.end()) continue;
-      built.push_back(
-          {device.device_id,
-           config_message_json(*policy, device.paused, device.last_seq, *redaction)});
+      built.push_back({device.device_id,
+                       config_message_json(*policy, device.paused, device.last_seq, *redaction)});
     }
     return built;
   });
