@@ -8,7 +8,7 @@
 namespace worktrace {
 
 // The expected failures of every Worktrace component. Each maps to one HTTP status
-// (see server/src/api/errors.hpp) and one stable string code that clients may rely on.
+// (see core/http_status.hpp) and one stable string code that clients may rely on.
 enum class Errc {
   ok = 0,
   invalid_argument,    // 400: the input is malformed or breaks a rule; the message says which.

@@ -2,9 +2,11 @@
 
 #include "core/actor.hpp"
 #include "core/clock.hpp"
+#include "core/http_status.hpp"
 #include "core/result.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/system/errc.hpp>
 
 namespace worktrace {
 namespace {
@@ -20,6 +22,19 @@ TEST(ErrcTest, CodesHaveStableNamesAndOurCategory) {
   EXPECT_STREQ(errc_name(Errc::not_found), "not_found");
   EXPECT_STREQ(errc_name(Errc::unsupported_media), "unsupported_media_type");
   EXPECT_EQ(code.message(), "not_found");
+}
+
+TEST(HttpStatusTest, MapsOurCodesOneToOneAndForeignOnesTo500) {
+  EXPECT_EQ(http_status(fail(Errc::invalid_argument, "bad")), 400);
+  EXPECT_EQ(http_status(fail(Errc::unauthenticated, "who")), 401);
+  EXPECT_EQ(http_status(fail(Errc::payload_too_large, "big")), 413);
+  EXPECT_EQ(http_status(fail(Errc::unsupported_media, "type")), 415);
+  EXPECT_EQ(http_status(fail(Errc::rate_limited, "slow")), 429);
+  EXPECT_EQ(http_status(fail(Errc::unavailable, "later")), 503);
+  EXPECT_EQ(http_status(fail(Errc::io_error, "disk")), 500);
+  const Error foreign(boost::system::errc::make_error_code(boost::system::errc::permission_denied),
+                      "EACCES");
+  EXPECT_EQ(http_status(foreign), 500);
 }
 
 TEST(ResultTest, CarriesValueOrErrorWithMessage) {

@@ -2,8 +2,8 @@
 
 #include "local_api/aw_api.hpp"
 #include "local_api/pairing.hpp"
-#include "local_api/test_temp_dir.hpp"
 #include "protocol/json_reader.hpp"
+#include "testing/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/connect.hpp>
@@ -151,7 +151,7 @@ struct LocalApiServerTest : ::testing::Test {
     return hooked;
   }
 
-  test_support::TempDir dir;
+  agent::testing::TempDir dir;
   ManualClock clock{kT0};
   std::mutex mutex;
   std::vector<std::pair<std::string, AwEvent>> hooked;  // guarded by mutex

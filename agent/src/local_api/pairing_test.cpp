@@ -1,8 +1,8 @@
 #include "local_api/pairing.hpp"
 
 #include "local_api/aw_api.hpp"
-#include "local_api/test_temp_dir.hpp"
 #include "protocol/json_reader.hpp"
+#include "testing/temp_dir.hpp"
 
 #include <sys/stat.h>
 
@@ -42,7 +42,7 @@ struct PairingTest : ::testing::Test {
     return names;
   }
 
-  test_support::TempDir dir;
+  agent::testing::TempDir dir;
   ManualClock clock{kT0};
   OriginSet origins{{"chrome-extension://fixedfixedfixedfixedfixedfixedfi"}};
   BrowserPairing pairing{clock, dir.path(), origins};

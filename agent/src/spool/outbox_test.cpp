@@ -1,6 +1,6 @@
 #include "spool/outbox.hpp"
 
-#include "spool/test_support.hpp"
+#include "testing/temp_dir.hpp"
 
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -23,7 +23,7 @@ using namespace std::chrono_literals;
 
 constexpr EpochMs kStart = 1'780'000'020'000;  // 2026-05-28, a whole minute
 
-using test_support::TempDir;
+using agent::testing::TempDir;
 
 unsigned mode_of(const fs::path& path) {
   struct stat info {};

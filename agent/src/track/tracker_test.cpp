@@ -2,7 +2,7 @@
 
 #include "protocol/activity_batch.hpp"
 #include "protocol/json_reader.hpp"
-#include "spool/test_support.hpp"
+#include "testing/temp_dir.hpp"
 #include "track/test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -25,7 +25,7 @@ constexpr EpochMs kMinute = 60 * kSecond;
 constexpr EpochMs kHour = 60 * kMinute;
 constexpr EpochMs kT0 = 1'767'607'200'000;  // Monday 2026-01-05 10:00:00 UTC
 
-using spool::test_support::TempDir;
+using agent::testing::TempDir;
 
 using test_support::FakeSource;
 

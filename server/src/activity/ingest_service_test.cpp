@@ -28,18 +28,7 @@ std::string error_message(const api::Response& response) {
   return std::string(boost::json::parse(response.body).at("error").at("message").as_string());
 }
 
-class IngestServiceTest : public ActivityTest {
- protected:
-  IngestServiceTest() {
-    auto [device, credential] = enroll_into(acme_, "laptop");
-    device_ = device;
-    credential_ = credential;
-    assign(device_, acme_employee_);
-  }
-
-  DeviceId device_ = 0;
-  std::string credential_;
-};
+using IngestServiceTest = LaptopTest;
 
 TEST_F(IngestServiceTest, StoresABatchAndAnswersTheReceipt) {
   const std::string body =

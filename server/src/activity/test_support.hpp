@@ -1,8 +1,9 @@
 #pragma once
 
-// A test fixture for the activity domain: the devices fixture (a migrated database, two
-// organizations with people, enrolment) plus the ingest and timeline services wired as the
-// server wires them. Not linked into the server.
+// Test fixtures for the activity domain: the devices fixture (a migrated database, two
+// organizations with people, enrolment) plus the ingest, timeline and websites services wired
+// as the server wires them; and the people and devices the report tests share. Not linked into
+// the server.
 
 #include "activity/activity_store.hpp"
 #include "activity/ingest_service.hpp"
@@ -14,6 +15,7 @@
 #include "tracking/redaction_settings.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include <algorithm>
 #include <optional>
@@ -52,7 +54,7 @@ class ActivityTest : public devices::testing::DevicesTest {
       return tracking::store_redaction(connection, org_id, policy, clock_.now_ms());
     });
     if (!stored) throw std::runtime_error("set_redaction: " + stored.error().message);
-    redaction_.put(org_id, policy);
+    redaction_.invalidate(org_id);
   }
 
   // A span record (exe "/usr/bin/<app>").
@@ -191,7 +193,8 @@ class ActivityTest : public devices::testing::DevicesTest {
   }
 
   tracking::RedactionCache redaction_{db()};
-  IngestService ingest_{db(), clock_,
+  IngestService ingest_{db(),
+                        clock_,
                         [this](const api::Request& request) {
                           return devices_.agent_channel().authenticate(request);
                         },
@@ -200,6 +203,43 @@ class ActivityTest : public devices::testing::DevicesTest {
   TimelineService timeline_{db(), auth_, clock_};
   WebsitesService websites_{db(), auth_, clock_,
                             [this](OrgId org_id) { return redaction_.get(org_id); }};
+};
+
+// An enrolled laptop assigned to acme's employee, and its agent credential.
+class LaptopTest : public ActivityTest {
+ protected:
+  LaptopTest() {
+    auto [device, credential] = enroll_into(acme_, "laptop");
+    device_ = device;
+    credential_ = credential;
+    assign(device_, acme_employee_);
+  }
+
+  DeviceId device_ = 0;
+  std::string credential_;
+};
+
+// The fixture of the report tests (timeline, websites): the laptop, a team of acme's employee
+// managed by acme's manager, another team's manager and a second employee in no team.
+class ReportTest : public LaptopTest {
+ protected:
+  ReportTest() {
+    team_ = add_to_team(acme_employee_, 0, false);
+    add_to_team(acme_manager_, team_, true);
+    other_manager_ = auth::testing::create_user(db(), acme_, "max@acme.test", Role::manager,
+                                                devices::testing::kPassword);
+    add_to_team(other_manager_, 0, true);
+    other_employee_ = auth::testing::create_user(db(), acme_, "bob@acme.test", Role::employee,
+                                                 devices::testing::kPassword);
+  }
+
+  static boost::json::value json_of(const api::Response& response) {
+    return boost::json::parse(response.body);
+  }
+
+  TeamId team_ = 0;  // acme_employee_'s, managed by acme_manager_
+  UserId other_manager_ = 0;
+  UserId other_employee_ = 0;
 };
 
 }  // namespace worktrace::activity::testing

@@ -1,9 +1,7 @@
 #include "activity/timeline_service.hpp"
 
+#include "activity/person_view.hpp"
 #include "api/params.hpp"
-#include "audit/audit_log.hpp"
-#include "auth/person.hpp"
-#include "auth/policy.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -89,39 +87,21 @@ void TimelineService::register_routes(api::Router& router) {
 template <class F>
 Result<api::Response> TimelineService::with_person(const api::Request& request,
                                                    std::string_view view, F&& fn) {
-  auto actor = auth_.authenticate(request);
-  if (!actor) return actor.error();
-  if (auto allowed = auth::authorize(
-          *actor, {Role::owner, Role::admin, Role::manager, Role::employee}, Scope::reports_read);
-      !allowed) {
-    return allowed.error();
-  }
-  auto person_id = api::path_id(request, "id", "person");
-  if (!person_id) return person_id.error();
+  auto viewer = read_person_view(auth_, request);
+  if (!viewer) return viewer.error();
   auto range = read_range(request, clock_.now_ms());
   if (!range) return range.error();
   auto body = db_.read([&](storage::Connection& connection) -> Result<boost::json::object> {
-    auto person = auth::load_person(connection, actor->org_id, *person_id);
-    if (!person) return person.error();
-    if (!*person) return fail(Errc::not_found, "person not found");
-    if (auto visible =
-            auth::require_view_person(*actor, (*person)->org_id, *person_id, (*person)->team_ids);
+    if (auto visible = require_visible_person(connection, viewer->actor, viewer->person_id);
         !visible) {
       return visible.error();
     }
-    return fn(connection, *actor, *person_id, *range);
+    return fn(connection, viewer->actor, viewer->person_id, *range);
   });
   if (!body) return body.error();
-  if (actor->user_id != *person_id) {
-    auto recorded = db_.write([&](storage::Connection& connection) {
-      audit::Entry entry = audit::entry_for(*actor, "activity.viewed", request.remote_ip);
-      entry.target_type = "user";
-      entry.target_id = std::to_string(*person_id);
-      entry.subject_user_id = *person_id;
-      entry.details = {{"view", view}, {"from", range->from}, {"to", range->to}};
-      return audit::append(connection, std::move(entry), clock_.now_ms());
-    });
-    if (!recorded) return recorded.error();
+  if (auto recorded = audit_person_view(db_, clock_, *viewer, request.remote_ip, view, *range);
+      !recorded) {
+    return recorded.error();
   }
   return api::Response::json(200, *body);
 }

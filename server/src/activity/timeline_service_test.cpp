@@ -11,26 +11,8 @@ using namespace testing;
 
 constexpr EpochMs kT0 = slot_of(devices::testing::kStart) - 3600 * 1000;
 
-boost::json::value json_of(const api::Response& response) {
-  return boost::json::parse(response.body);
-}
-
-class TimelineServiceTest : public ActivityTest {
+class TimelineServiceTest : public ReportTest {
  protected:
-  TimelineServiceTest() {
-    auto [device, credential] = enroll_into(acme_, "laptop");
-    device_ = device;
-    credential_ = credential;
-    assign(device_, acme_employee_);
-    team_ = add_to_team(acme_employee_, 0, false);
-    add_to_team(acme_manager_, team_, true);
-    other_manager_ = auth::testing::create_user(db(), acme_, "max@acme.test", Role::manager,
-                                                devices::testing::kPassword);
-    add_to_team(other_manager_, 0, true);
-    other_employee_ = auth::testing::create_user(db(), acme_, "bob@acme.test", Role::employee,
-                                                 devices::testing::kPassword);
-  }
-
   void ingest_sample() {
     auto response = post(credential_,
                          batch_body({span(1, kT0, kT0 + 600'000),
@@ -39,12 +21,6 @@ class TimelineServiceTest : public ActivityTest {
                                     {input(2, kT0 + 60'000, 10), input(5, kT0 + 660'000, 5)}));
     ASSERT_EQ(response.status, 200) << response.body;
   }
-
-  DeviceId device_ = 0;
-  std::string credential_;
-  TeamId team_ = 0;
-  UserId other_manager_ = 0;
-  UserId other_employee_ = 0;
 };
 
 TEST_F(TimelineServiceTest, ShowsClippedSpansTotalsTopListsAndSlots) {

@@ -1,8 +1,8 @@
 #include "activity/websites_service.hpp"
 
+#include "activity/person_view.hpp"
 #include "api/params.hpp"
 #include "audit/audit_log.hpp"
-#include "auth/person.hpp"
 #include "auth/policy.hpp"
 
 #include <boost/json/array.hpp>
@@ -38,10 +38,9 @@ double seconds(std::int64_t ms) { return static_cast<double>(ms) / 1000.0; }
 template <class Item>
 void keep_top(std::vector<Item>& items, std::size_t limit) {
   const std::size_t count = std::min(limit, items.size());
-  std::partial_sort(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(count), items.end(),
-                    [](const Item& a, const Item& b) {
-                      return a.ms != b.ms ? a.ms > b.ms : a.key < b.key;
-                    });
+  std::partial_sort(
+      items.begin(), items.begin() + static_cast<std::ptrdiff_t>(count), items.end(),
+      [](const Item& a, const Item& b) { return a.ms != b.ms ? a.ms > b.ms : a.key < b.key; });
   items.resize(count);
 }
 
@@ -70,12 +69,27 @@ struct TeamDomain {
   std::vector<TeamPerson> people;
 };
 
-Result<void> audit_view(storage::Db& db, const Clock& clock, audit::Entry entry) {
-  auto appended = db.write([&](storage::Connection& connection) {
-    return audit::append(connection, std::move(entry), clock.now_ms());
-  });
-  if (!appended) return appended.error();
-  return {};
+// The entries of `by_key` with their key set, ranked and cut as keep_top does.
+template <class Item>
+std::vector<Item> top_entries(std::map<std::string, Item>& by_key, std::size_t limit) {
+  std::vector<Item> ranked;
+  ranked.reserve(by_key.size());
+  for (auto& [key, item] : by_key) {
+    item.key = key;
+    ranked.push_back(std::move(item));
+  }
+  keep_top(ranked, limit);
+  return ranked;
+}
+
+// The body of a websites report on `subject` ("user_id" or "team_id") `id`.
+boost::json::object report_json(std::string_view subject, std::int64_t id, TimeRange range,
+                                std::int64_t total_ms, boost::json::array domains) {
+  return boost::json::object{{subject, id},
+                             {"from", range.from},
+                             {"to", range.to},
+                             {"total_seconds", seconds(total_ms)},
+                             {"domains", std::move(domains)}};
 }
 
 }  // namespace
@@ -106,34 +120,23 @@ void WebsitesService::register_routes(api::Router& router) {
 }
 
 Result<api::Response> WebsitesService::person_websites(const api::Request& request) {
-  auto actor = auth_.authenticate(request);
-  if (!actor) return actor.error();
-  if (auto allowed = auth::authorize(
-          *actor, {Role::owner, Role::admin, Role::manager, Role::employee}, Scope::reports_read);
-      !allowed) {
-    return allowed.error();
-  }
-  auto person_id = api::path_id(request, "id", "person");
-  if (!person_id) return person_id.error();
+  auto viewer = read_person_view(auth_, request);
+  if (!viewer) return viewer.error();
   auto range = read_websites_range(request);
   if (!range) return range.error();
-  auto policy = redaction_(actor->org_id);
+  auto policy = redaction_(viewer->actor.org_id);
   if (!policy) return policy.error();
   const bool list_pages = (*policy)->url_mode != protocol::UrlMode::domain;
 
   std::int64_t total_ms = 0;
   std::map<std::string, PersonDomain> domains;
   auto read = db_.read([&](storage::Connection& connection) -> Result<void> {
-    auto person = auth::load_person(connection, actor->org_id, *person_id);
-    if (!person) return person.error();
-    if (!*person) return fail(Errc::not_found, "person not found");
-    if (auto visible =
-            auth::require_view_person(*actor, (*person)->org_id, *person_id, (*person)->team_ids);
+    if (auto visible = require_visible_person(connection, viewer->actor, viewer->person_id);
         !visible) {
       return visible.error();
     }
     return store::for_each_span(
-        connection, actor->org_id, *person_id, range->from, range->to,
+        connection, viewer->actor.org_id, viewer->person_id, range->from, range->to,
         [&](const TimelineSpan& span) {
           const std::int64_t ms = span.end - span.start;
           if (span.idle || span.is_private || span.domain.empty() || ms <= 0) return true;
@@ -153,47 +156,24 @@ Result<api::Response> WebsitesService::person_websites(const api::Request& reque
   });
   if (!read) return read.error();
 
-  std::vector<PersonDomain> ranked;
-  ranked.reserve(domains.size());
-  for (auto& [name, domain] : domains) {
-    domain.key = name;
-    ranked.push_back(std::move(domain));
-  }
-  keep_top(ranked, kMaxWebsiteDomains);
   boost::json::array domain_items;
-  for (PersonDomain& domain : ranked) {
-    std::vector<Page> pages;
-    pages.reserve(domain.pages.size());
-    for (auto& [url, page] : domain.pages) {
-      page.key = url;
-      pages.push_back(std::move(page));
-    }
-    keep_top(pages, kMaxDomainPages);
+  for (PersonDomain& domain : top_entries(domains, kMaxWebsiteDomains)) {
     boost::json::array page_items;
-    for (const Page& page : pages) {
+    for (const Page& page : top_entries(domain.pages, kMaxDomainPages)) {
       page_items.emplace_back(boost::json::object{
           {"url", page.key}, {"title", page.title}, {"seconds", seconds(page.ms)}});
     }
-    domain_items.emplace_back(boost::json::object{{"domain", domain.key},
-                                                  {"seconds", seconds(domain.ms)},
-                                                  {"pages", std::move(page_items)}});
+    domain_items.emplace_back(boost::json::object{
+        {"domain", domain.key}, {"seconds", seconds(domain.ms)}, {"pages", std::move(page_items)}});
   }
 
-  if (actor->user_id != *person_id) {
-    audit::Entry entry = audit::entry_for(*actor, "activity.viewed", request.remote_ip);
-    entry.target_type = "user";
-    entry.target_id = std::to_string(*person_id);
-    entry.subject_user_id = *person_id;
-    entry.details = {{"view", "websites"}, {"from", range->from}, {"to", range->to}};
-    if (auto recorded = audit_view(db_, clock_, std::move(entry)); !recorded) {
-      return recorded.error();
-    }
+  if (auto recorded =
+          audit_person_view(db_, clock_, *viewer, request.remote_ip, "websites", *range);
+      !recorded) {
+    return recorded.error();
   }
-  return api::Response::json(200, boost::json::object{{"user_id", *person_id},
-                                                      {"from", range->from},
-                                                      {"to", range->to},
-                                                      {"total_seconds", seconds(total_ms)},
-                                                      {"domains", std::move(domain_items)}});
+  return api::Response::json(
+      200, report_json("user_id", viewer->person_id, *range, total_ms, std::move(domain_items)));
 }
 
 Result<api::Response> WebsitesService::team_websites(const api::Request& request) {
@@ -252,15 +232,8 @@ Result<api::Response> WebsitesService::team_websites(const api::Request& request
   });
   if (!read) return read.error();
 
-  std::vector<TeamDomain> ranked;
-  ranked.reserve(domains.size());
-  for (auto& [name, domain] : domains) {
-    domain.key = name;
-    ranked.push_back(std::move(domain));
-  }
-  keep_top(ranked, kMaxWebsiteDomains);
   boost::json::array domain_items;
-  for (TeamDomain& domain : ranked) {
+  for (TeamDomain& domain : top_entries(domains, kMaxWebsiteDomains)) {
     std::sort(domain.people.begin(), domain.people.end(),
               [](const TeamPerson& a, const TeamPerson& b) {
                 if (a.ms != b.ms) return a.ms > b.ms;
@@ -271,9 +244,8 @@ Result<api::Response> WebsitesService::team_websites(const api::Request& request
       people.emplace_back(boost::json::object{
           {"user_id", person.user_id}, {"name", person.key}, {"seconds", seconds(person.ms)}});
     }
-    domain_items.emplace_back(boost::json::object{{"domain", domain.key},
-                                                  {"seconds", seconds(domain.ms)},
-                                                  {"people", std::move(people)}});
+    domain_items.emplace_back(boost::json::object{
+        {"domain", domain.key}, {"seconds", seconds(domain.ms)}, {"people", std::move(people)}});
   }
 
   audit::Entry entry = audit::entry_for(*actor, "activity.viewed", request.remote_ip);
@@ -283,11 +255,8 @@ Result<api::Response> WebsitesService::team_websites(const api::Request& request
   if (auto recorded = audit_view(db_, clock_, std::move(entry)); !recorded) {
     return recorded.error();
   }
-  return api::Response::json(200, boost::json::object{{"team_id", *team_id},
-                                                      {"from", range->from},
-                                                      {"to", range->to},
-                                                      {"total_seconds", seconds(total_ms)},
-                                                      {"domains", std::move(domain_items)}});
+  return api::Response::json(
+      200, report_json("team_id", *team_id, *range, total_ms, std::move(domain_items)));
 }
 
 }  // namespace worktrace::activity

@@ -12,26 +12,8 @@ using namespace testing;
 constexpr EpochMs kT0 = slot_of(devices::testing::kStart) - 3600 * 1000;
 constexpr std::int64_t kSecond = 1000;
 
-boost::json::value json_of(const api::Response& response) {
-  return boost::json::parse(response.body);
-}
-
-class WebsitesServiceTest : public ActivityTest {
+class WebsitesServiceTest : public ReportTest {
  protected:
-  WebsitesServiceTest() {
-    auto [device, credential] = enroll_into(acme_, "laptop");
-    device_ = device;
-    credential_ = credential;
-    assign(device_, acme_employee_);
-    team_ = add_to_team(acme_employee_, 0, false);
-    add_to_team(acme_manager_, team_, true);
-    other_manager_ = auth::testing::create_user(db(), acme_, "max@acme.test", Role::manager,
-                                                devices::testing::kPassword);
-    add_to_team(other_manager_, 0, true);
-    other_employee_ = auth::testing::create_user(db(), acme_, "bob@acme.test", Role::employee,
-                                                 devices::testing::kPassword);
-  }
-
   static protocol::SpanRecord web(std::int64_t seq, EpochMs start, EpochMs end, std::string url,
                                   std::string domain, std::string title, bool idle = false) {
     auto record = span(seq, start, end, "chromium", std::move(title), idle);
@@ -47,22 +29,22 @@ class WebsitesServiceTest : public ActivityTest {
     protocol::SpanRecord hidden = span(6, kT0 + 270 * kSecond, kT0 + 300 * kSecond, "", "");
     hidden.exe = "";
     hidden.is_private = true;
-    auto response = post(
-        credential_,
-        batch_body({web(1, kT0, kT0 + 60 * kSecond, "https://example.com/a?token=s3cret#top",
-                        "example.com", "A"),
-                    web(2, kT0 + 60 * kSecond, kT0 + 90 * kSecond, "https://example.com/b",
-                        "example.com", "B"),
-                    web(3, kT0 + 90 * kSecond, kT0 + 190 * kSecond, "https://docs.test/x",
-                        "docs.test", "X"),
-                    web(4, kT0 + 190 * kSecond, kT0 + 250 * kSecond, "https://example.com/a",
-                        "example.com", "A", true),
-                    web(5, kT0 + 250 * kSecond, kT0 + 270 * kSecond, "https://example.com/a",
-                        "example.com", "A again"),
-                    hidden,
-                    web(7, kT0 + 300 * kSecond, kT0 + 400 * kSecond,
-                        "https://online.bank.test/acct?n=1", "online.bank.test", "Balance"),
-                    span(8, kT0 + 400 * kSecond, kT0 + 440 * kSecond)}));
+    auto response =
+        post(credential_,
+             batch_body({web(1, kT0, kT0 + 60 * kSecond, "https://example.com/a?token=s3cret#top",
+                             "example.com", "A"),
+                         web(2, kT0 + 60 * kSecond, kT0 + 90 * kSecond, "https://example.com/b",
+                             "example.com", "B"),
+                         web(3, kT0 + 90 * kSecond, kT0 + 190 * kSecond, "https://docs.test/x",
+                             "docs.test", "X"),
+                         web(4, kT0 + 190 * kSecond, kT0 + 250 * kSecond, "https://example.com/a",
+                             "example.com", "A", true),
+                         web(5, kT0 + 250 * kSecond, kT0 + 270 * kSecond, "https://example.com/a",
+                             "example.com", "A again"),
+                         hidden,
+                         web(7, kT0 + 300 * kSecond, kT0 + 400 * kSecond,
+                             "https://online.bank.test/acct?n=1", "online.bank.test", "Balance"),
+                         span(8, kT0 + 400 * kSecond, kT0 + 440 * kSecond)}));
     ASSERT_EQ(response.status, 200) << response.body;
   }
 
@@ -73,12 +55,6 @@ class WebsitesServiceTest : public ActivityTest {
     request.query["to"] = std::to_string(to);
     return call(std::move(request));
   }
-
-  DeviceId device_ = 0;
-  std::string credential_;
-  TeamId team_ = 0;
-  UserId other_manager_ = 0;
-  UserId other_employee_ = 0;
 };
 
 TEST_F(WebsitesServiceTest, IngestStoresWebFieldsRedactedAndRollsUpDomains) {
@@ -136,11 +112,10 @@ TEST_F(WebsitesServiceTest, ListsDomainsAndTopPagesByTime) {
   ingest_sample();
   auto response = get("websites", acme_employee_, sign_in("eve@acme.test"), kT0, kT0 + 3600'000);
   ASSERT_EQ(response.status, 200) << response.body;
-  EXPECT_EQ(json_of(response), boost::json::parse(R"({"user_id":)" +
-                                                  std::to_string(acme_employee_) +
-                                                  R"(,"from":)" + std::to_string(kT0) +
-                                                  R"(,"to":)" + std::to_string(kT0 + 3600'000) +
-                                                  R"(,"total_seconds":210.0,"domains":[
+  EXPECT_EQ(json_of(response),
+            boost::json::parse(R"({"user_id":)" + std::to_string(acme_employee_) + R"(,"from":)" +
+                               std::to_string(kT0) + R"(,"to":)" + std::to_string(kT0 + 3600'000) +
+                               R"(,"total_seconds":210.0,"domains":[
       {"domain":"example.com","seconds":110.0,"pages":[
         {"url":"https://example.com/a","title":"A","seconds":80.0},
         {"url":"https://example.com/b","title":"B","seconds":30.0}]},
@@ -177,8 +152,9 @@ TEST_F(WebsitesServiceTest, PagesAreEmptyWhenThePolicyKeepsDomainsOnly) {
     EXPECT_TRUE(domain.at("pages").as_array().empty()) << response.body;
   }
   // From now on the server keeps only scheme://host.
-  response = post(credential_, batch_body({web(20, kT0 + 500 * kSecond, kT0 + 510 * kSecond,
-                                               "https://docs.test/deep/path?q", "docs.test", "D")}));
+  response =
+      post(credential_, batch_body({web(20, kT0 + 500 * kSecond, kT0 + 510 * kSecond,
+                                        "https://docs.test/deep/path?q", "docs.test", "D")}));
   ASSERT_EQ(response.status, 200) << response.body;
   response = get("timeline", acme_employee_, sign_in("ann@acme.test"), kT0 + 500 * kSecond,
                  kT0 + 510 * kSecond);
@@ -211,8 +187,8 @@ TEST_F(WebsitesServiceTest, RefusesBadRanges) {
   EXPECT_EQ(response.status, 400);
   EXPECT_EQ(message(response), "to: must be at most 31 days after from");
   EXPECT_EQ(get("websites", acme_employee_, cookie, kT0, kT0 + kMaxWebsitesRangeMs).status, 200);
-  auto request = make_request("GET", "/api/v1/people/" + std::to_string(acme_employee_) +
-                                         "/websites", "", cookie);
+  auto request = make_request(
+      "GET", "/api/v1/people/" + std::to_string(acme_employee_) + "/websites", "", cookie);
   request.query["from"] = "yesterday";
   request.query["to"] = "1";
   EXPECT_EQ(message(call(std::move(request))), "from: must be a time in epoch milliseconds");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/http_status.hpp"
 #include "core/result.hpp"
 
 #include <boost/json/value.hpp>
@@ -50,9 +51,6 @@ struct Response {
   // The one rendering of a failure: {"error":{"code","message"}} with the status of its code.
   [[nodiscard]] static Response from_error(const Error& error);
 };
-
-// The HTTP status for `error` (ours map one-to-one; foreign categories become 500).
-[[nodiscard]] int http_status(const Error& error) noexcept;
 
 // Renders a handler's outcome: the response, or the failure as `Response::from_error`.
 // Failures whose cause the client cannot see (5xx) are logged as "<domain>: ...".

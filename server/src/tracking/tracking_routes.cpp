@@ -25,6 +25,13 @@ void TrackingService::register_routes(api::Router& router) {
   route("PUT", "/api/v1/people/{id}/tracking", &TrackingService::put_person_tracking);
 }
 
+Result<Actor> TrackingService::authenticate_settings_writer(const api::Request& request) {
+  auto actor = auth_.authenticate(request);
+  if (!actor) return actor.error();
+  if (auto allowed = authorize_settings_write(*actor); !allowed) return allowed.error();
+  return actor;
+}
+
 Result<api::Response> TrackingService::get_policy(const api::Request& request) {
   auto actor = auth_.authenticate(request);
   if (!actor) return actor.error();
@@ -34,13 +41,8 @@ Result<api::Response> TrackingService::get_policy(const api::Request& request) {
 }
 
 Result<api::Response> TrackingService::put_policy(const api::Request& request) {
-  auto actor = auth_.authenticate(request);
+  auto actor = authenticate_settings_writer(request);
   if (!actor) return actor.error();
-  // The role before the body: a lower role learns nothing about what it sent.
-  if (auto allowed = auth::authorize(*actor, {Role::owner, Role::admin}, Scope::org_write);
-      !allowed) {
-    return allowed.error();
-  }
   auto body = api::json_body(request);
   if (!body) return body.error();
   auto patch = read_policy_patch(*body);
@@ -59,13 +61,8 @@ Result<api::Response> TrackingService::get_redaction(const api::Request& request
 }
 
 Result<api::Response> TrackingService::put_redaction(const api::Request& request) {
-  auto actor = auth_.authenticate(request);
+  auto actor = authenticate_settings_writer(request);
   if (!actor) return actor.error();
-  // The role before the body: a lower role learns nothing about what it sent.
-  if (auto allowed = auth::authorize(*actor, {Role::owner, Role::admin}, Scope::org_write);
-      !allowed) {
-    return allowed.error();
-  }
   auto body = api::json_body(request);
   if (!body) return body.error();
   if (!body->is_object()) return fail(Errc::invalid_argument, "$: must be an object");

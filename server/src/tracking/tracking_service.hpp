@@ -92,6 +92,14 @@ class TrackingService {
   [[nodiscard]] Result<api::Response> get_redaction(const api::Request& request);
   [[nodiscard]] Result<api::Response> put_redaction(const api::Request& request);
 
+  // Who may read the organization's settings (tracking policy, redaction): every role, scope
+  // org:read. Who may change them: owner/admin, scope org:write.
+  [[nodiscard]] static Result<void> authorize_settings_read(const Actor& actor);
+  [[nodiscard]] static Result<void> authorize_settings_write(const Actor& actor);
+  // The caller of a PUT of the organization's settings, authenticated and allowed to change
+  // them. Checked before the body is read: a lower role learns nothing about what it sent.
+  [[nodiscard]] Result<Actor> authenticate_settings_writer(const api::Request& request);
+
   storage::Db& db_;
   realtime::Hub& hub_;
   auth::AuthService& auth_;

@@ -7,15 +7,17 @@
 #include <string>
 #include <system_error>
 
-// For the tests of this folder only: a fresh directory under $TMPDIR, removed with its content.
-namespace worktrace::agent::local_api::test_support {
+// For the agent's tests only (header-only, linked into no library).
+namespace worktrace::agent::testing {
 
+// A fresh directory under the system temp dir, removed with everything in it at the end.
+// Throws std::runtime_error when it cannot be made.
 class TempDir {
  public:
   TempDir() {
     std::string pattern =
-        (std::filesystem::temp_directory_path() / "worktrace-local-api-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        (std::filesystem::temp_directory_path() / "worktrace-agent-test-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
   }
   TempDir(const TempDir&) = delete;
@@ -30,4 +32,4 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-}  // namespace worktrace::agent::local_api::test_support
+}  // namespace worktrace::agent::testing
