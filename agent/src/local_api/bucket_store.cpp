@@ -1,9 +1,24 @@
 #include "local_api/bucket_store.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include <algorithm>
+#include <string>
 #include <utility>
 
 namespace worktrace::agent::local_api {
+namespace {
+
+std::size_t data_size(const boost::json::object& data) {
+  return boost::json::serialize(data).size();
+}
+
+Error rate_limited() {
+  return fail(Errc::rate_limited, "at most " + std::to_string(kMaxHeartbeatsPerSecond) +
+                                      " heartbeats or event posts per second per bucket");
+}
+
+}  // namespace
 
 bool is_valid_bucket_id(std::string_view id) noexcept {
   if (id.empty() || id.size() > kMaxBucketIdBytes) return false;
@@ -63,8 +78,34 @@ bool BucketStore::remove(std::string_view id) {
   std::lock_guard lock(mutex_);
   const auto found = buckets_.find(id);
   if (found == buckets_.end()) return false;
+  data_bytes_ -= found->second.data_bytes;
   buckets_.erase(found);
   return true;
+}
+
+bool BucketStore::admit_locked(Bucket& bucket) {
+  const EpochMs now = clock_.now_ms();
+  if (now - bucket.rate_window_start_ms >= 1000 || now < bucket.rate_window_start_ms) {
+    bucket.rate_window_start_ms = now;
+    bucket.heartbeats_in_window = 0;
+  }
+  if (bucket.heartbeats_in_window >= kMaxHeartbeatsPerSecond) return false;
+  ++bucket.heartbeats_in_window;
+  return true;
+}
+
+void BucketStore::evict_locked() {
+  while (data_bytes_ > kMaxStoreDataBytes) {
+    Bucket* largest = nullptr;
+    for (auto& [id, bucket] : buckets_) {
+      if (largest == nullptr || bucket.data_bytes > largest->data_bytes) largest = &bucket;
+    }
+    if (largest == nullptr || largest->events.empty()) return;
+    const std::size_t bytes = data_size(largest->events.front().data);
+    largest->data_bytes -= bytes;
+    data_bytes_ -= bytes;
+    largest->events.erase(largest->events.begin());
+  }
 }
 
 BucketStore::Bucket* BucketStore::find_locked(std::string_view id) {
@@ -81,9 +122,18 @@ bool BucketStore::store_locked(Bucket& bucket, AwEvent& event) {
       [](EpochMs timestamp, const AwEvent& other) { return timestamp < other.timestamp_ms; });
   const bool is_oldest = at == events.begin();
   if (events.size() >= kMaxEventsPerBucket && is_oldest) return false;  // dropped at once
+  const std::size_t bytes = data_size(event.data);
   events.insert(at, event);
-  if (events.size() > kMaxEventsPerBucket) events.erase(events.begin());
+  bucket.data_bytes += bytes;
+  data_bytes_ += bytes;
+  if (events.size() > kMaxEventsPerBucket) {
+    const std::size_t dropped = data_size(events.front().data);
+    bucket.data_bytes -= dropped;
+    data_bytes_ -= dropped;
+    events.erase(events.begin());
+  }
   bucket.meta.last_updated_ms = clock_.now_ms();
+  evict_locked();
   return true;
 }
 
@@ -98,15 +148,7 @@ Result<AwEvent> BucketStore::heartbeat(std::string_view id, AwEvent heartbeat,
     Bucket* bucket = find_locked(id);
     if (bucket == nullptr) return fail(Errc::not_found, "no such bucket");
     const EpochMs now = clock_.now_ms();
-    if (now - bucket->rate_window_start_ms >= 1000 || now < bucket->rate_window_start_ms) {
-      bucket->rate_window_start_ms = now;
-      bucket->heartbeats_in_window = 0;
-    }
-    if (bucket->heartbeats_in_window >= kMaxHeartbeatsPerSecond) {
-      return fail(Errc::rate_limited, "at most " + std::to_string(kMaxHeartbeatsPerSecond) +
-                                          " heartbeats per second per bucket");
-    }
-    ++bucket->heartbeats_in_window;
+    if (!admit_locked(*bucket)) return rate_limited();
     bucket_id = bucket->meta.id;
     // The latest event by timestamp is the one a heartbeat continues.
     std::optional<AwEvent> extended;
@@ -134,6 +176,7 @@ Result<std::vector<AwEvent>> BucketStore::insert(std::string_view id, std::vecto
     std::lock_guard lock(mutex_);
     Bucket* bucket = find_locked(id);
     if (bucket == nullptr) return fail(Errc::not_found, "no such bucket");
+    if (!admit_locked(*bucket)) return rate_limited();
     bucket_id = bucket->meta.id;
     kept.reserve(events.size());
     for (auto& event : events) {

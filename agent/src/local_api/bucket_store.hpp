@@ -48,6 +48,10 @@ inline constexpr std::size_t kMaxBucketIdBytes = 128;
 inline constexpr std::size_t kMaxBuckets = 64;
 inline constexpr std::size_t kMaxEventsPerBucket = 1'000;
 inline constexpr int kMaxHeartbeatsPerSecond = 50;
+// What the events' data of all buckets may hold together, as serialized JSON: beyond it the
+// oldest events of the largest bucket go first. (64 buckets x 1,000 events x 64 KiB would
+// otherwise let any local process grow the agent by gigabytes.)
+inline constexpr std::size_t kMaxStoreDataBytes = 8 * 1024 * 1024;
 
 // True for 1..128 bytes of [A-Za-z0-9_.-].
 [[nodiscard]] bool is_valid_bucket_id(std::string_view id) noexcept;
@@ -101,8 +105,9 @@ class BucketStore {
                                           std::int64_t pulsetime_ms);
 
   // Stores the events as given (their ids are ignored) and returns them with their ids.
-  // Fails with Errc::not_found. (Events older than the bucket's kMaxEventsPerBucket newest are
-  // returned but not kept.)
+  // Fails with Errc::not_found, or Errc::rate_limited when the request exceeds the bucket's
+  // kMaxHeartbeatsPerSecond (insert requests count against it too; nothing is stored then). (Events
+  // older than the bucket's kMaxEventsPerBucket newest are returned but not kept.)
   [[nodiscard]] Result<std::vector<AwEvent>> insert(std::string_view id,
                                                     std::vector<AwEvent> events);
 
@@ -114,12 +119,18 @@ class BucketStore {
   struct Bucket {
     AwBucket meta;
     std::vector<AwEvent> events;  // sorted by timestamp, then id
+    std::size_t data_bytes = 0;   // the events' data, serialized
     EpochMs rate_window_start_ms = 0;
-    int heartbeats_in_window = 0;
+    int heartbeats_in_window = 0;  // heartbeat and insert requests in the current second
   };
 
   // Each requires mutex_.
   [[nodiscard]] Bucket* find_locked(std::string_view id);
+  // Counts one request against the bucket's kMaxHeartbeatsPerSecond; false when over it.
+  [[nodiscard]] bool admit_locked(Bucket& bucket);
+  // Drops the oldest events of the largest bucket until the store is within
+  // kMaxStoreDataBytes.
+  void evict_locked();
   // Gives `event` its id and inserts it; false when it is older than the kMaxEventsPerBucket
   // newest and so was dropped at once.
   bool store_locked(Bucket& bucket, AwEvent& event);
@@ -133,6 +144,7 @@ class BucketStore {
   // Guarded by mutex_:
   std::map<std::string, Bucket, std::less<>> buckets_;
   std::int64_t next_event_id_ = 1;
+  std::size_t data_bytes_ = 0;  // the sum of the buckets' data_bytes
 };
 
 }  // namespace worktrace::agent::local_api

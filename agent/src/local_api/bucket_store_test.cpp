@@ -1,6 +1,7 @@
 #include "local_api/bucket_store.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/json/serialize.hpp>
 
 #include <atomic>
 
@@ -74,6 +75,7 @@ TEST_F(StoreTest, HeartbeatsMergeOrInsertAndCallTheHook) {
 
 TEST_F(StoreTest, KeepsTheNewestEventsOnly) {
   for (std::size_t event_idx = 0; event_idx < kMaxEventsPerBucket + 5; ++event_idx) {
+    clock.advance(kSecond / kMaxHeartbeatsPerSecond);  // within the rate limit
     std::ignore = store.insert("web", {event_at(kT0 + static_cast<EpochMs>(event_idx), 0)}).value();
   }
   const auto events = store.events("web", {}).value();
@@ -116,6 +118,48 @@ TEST_F(StoreTest, RateLimitsHeartbeatsPerBucketPerSecond) {
   EXPECT_FALSE(store.heartbeat("web", event_at(kT0, 0), 1000));
   clock.advance(1);
   EXPECT_TRUE(store.heartbeat("web", event_at(kT0, 0), 1000));
+}
+
+TEST_F(StoreTest, RateLimitsEventPostsToo) {
+  for (int post_idx = 0; post_idx < kMaxHeartbeatsPerSecond; ++post_idx) {
+    ASSERT_TRUE(store.insert("web", {event_at(kT0 + post_idx, 0)})) << post_idx;
+  }
+  auto refused = store.insert("web", {event_at(kT0 + 100, 0)});
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().is(Errc::rate_limited));
+  EXPECT_EQ(store.events("web", {}).value().size(),
+            static_cast<std::size_t>(kMaxHeartbeatsPerSecond));
+}
+
+TEST_F(StoreTest, AllBucketsTogetherStayWithinTheDataBudget) {
+  // 60 KiB events: the budget holds about 136 of them across every bucket.
+  const std::string big(60 * 1024, 'x');
+  const auto big_event = [&](EpochMs at) {
+    return AwEvent{0, at, 0, boost::json::object{{"title", big}}};
+  };
+  ASSERT_TRUE(store.create("editor", {}));
+  std::vector<AwEvent> batch;
+  for (int event_idx = 0; event_idx < 100; ++event_idx) batch.push_back(big_event(kT0 + event_idx));
+  ASSERT_TRUE(store.insert("web", batch));
+  ASSERT_EQ(store.events("web", {}).value().size(), 100U);  // 6 MB: within the budget
+  batch.clear();
+  for (int event_idx = 0; event_idx < 100; ++event_idx) {
+    batch.push_back(big_event(kT0 + 1000 + event_idx));
+  }
+  ASSERT_TRUE(store.insert("editor", batch));
+  const auto web = store.events("web", {}).value();
+  const auto editor = store.events("editor", {}).value();
+  const std::size_t event_bytes = boost::json::serialize(big_event(kT0).data).size();
+  EXPECT_LE((web.size() + editor.size()) * event_bytes, kMaxStoreDataBytes);
+  EXPECT_GE((web.size() + editor.size() + 1) * event_bytes, kMaxStoreDataBytes);
+  // The largest bucket gave up its oldest events; the newest of each stay.
+  EXPECT_EQ(web.front().timestamp_ms, kT0 + 99);
+  EXPECT_EQ(editor.front().timestamp_ms, kT0 + 1099);
+  EXPECT_LT(web.size(), 100U);
+  // Removing a bucket gives its share back.
+  EXPECT_TRUE(store.remove("web"));
+  ASSERT_TRUE(store.insert("editor", {big_event(kT0 + 2000)}));
+  EXPECT_EQ(store.events("editor", {}).value().size(), editor.size() + 1);
 }
 
 TEST_F(StoreTest, BucketRules) {
