@@ -1,5 +1,6 @@
 #include "local_api/aw_api.hpp"
 
+#include "core/http_status.hpp"
 #include "local_api/aw_time.hpp"
 #include "protocol/json_reader.hpp"
 
@@ -25,34 +26,6 @@ constexpr std::size_t kMaxTextFieldBytes = 255;  // client, type, hostname, name
 constexpr std::size_t kMaxUrlBytes = 2048;       // an event's data.url (the span's limit)
 constexpr std::string_view kInfoPath = "/api/0/info";
 constexpr std::string_view kPairPath = "/api/0/worktrace/pair";
-
-int http_status(const Error& error) noexcept {
-  if (error.code.category() != worktrace_category()) return 500;
-  switch (static_cast<Errc>(error.code.value())) {
-    case Errc::invalid_argument:
-      return 400;
-    case Errc::unauthenticated:
-      return 401;
-    case Errc::permission_denied:
-      return 403;
-    case Errc::not_found:
-      return 404;
-    case Errc::method_not_allowed:
-      return 405;
-    case Errc::conflict:
-      return 409;
-    case Errc::payload_too_large:
-      return 413;
-    case Errc::unsupported_media:
-      return 415;
-    case Errc::rate_limited:
-      return 429;
-    case Errc::unavailable:
-      return 503;
-    default:
-      return 500;
-  }
-}
 
 LocalResponse json_response(int status, const json::value& body) {
   return LocalResponse{status, json::serialize(body), {}};
@@ -141,7 +114,15 @@ Result<AwEvent> parse_event(const json::value& value, const std::string& path) {
       return fail(Errc::invalid_argument, url_path + ": is not an absolute URL");
     }
   }
-  return AwEvent{0, *timestamp, duration_ms, data->object()};
+  json::object kept = data->object();
+  // An incognito tab's report (ActivityWatch's own watcher sends them) keeps only that it was
+  // one: its URL and title are never held, not even in the agent's memory for GET .../events.
+  if (const json::value* incognito = kept.if_contains("incognito");
+      incognito != nullptr && incognito->is_bool() && incognito->get_bool()) {
+    if (kept.contains("url")) kept["url"] = "";
+    if (kept.contains("title")) kept["title"] = "";
+  }
+  return AwEvent{0, *timestamp, duration_ms, std::move(kept)};
 }
 
 json::object event_json(const AwEvent& event) {

@@ -239,6 +239,24 @@ TEST_F(AwApiTest, MalformedUrlsAreRefusedAndNothingIsStored) {
   EXPECT_EQ(call("POST", path, event("")).status, 200);
 }
 
+TEST_F(AwApiTest, AnIncognitoReportKeepsNeitherUrlNorTitle) {
+  create_bucket();
+  const std::string path = std::string(kBucket) + "/heartbeat?pulsetime=1";
+  const std::string body =
+      json::serialize(json::object{{"timestamp", "2026-01-05T10:00:00Z"},
+                                   {"data", json::object{{"url", "https://secret.example/x"},
+                                                         {"title", "Secret"},
+                                                         {"incognito", true},
+                                                         {"tabCount", 3}}}});
+  const auto answer = call("POST", path, body);
+  EXPECT_EQ(answer.status, 200);
+  const std::string stored =
+      json::serialize(body_json(call("GET", std::string(kBucket) + "/events")));
+  EXPECT_EQ(stored.find("secret"), std::string::npos) << stored;
+  EXPECT_EQ(stored.find("Secret"), std::string::npos) << stored;
+  EXPECT_NE(stored.find("\"incognito\":true"), std::string::npos) << stored;
+}
+
 TEST_F(AwApiTest, InvalidUtf8NamesTheField) {
   create_bucket();
   const std::string path = std::string(kBucket) + "/heartbeat?pulsetime=1";
