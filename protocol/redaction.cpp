@@ -145,9 +145,12 @@ void truncate_utf8(std::string& text, std::size_t max_bytes) {
   text.resize(cut);
 }
 
+bool is_ascii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
+}
+
 bool is_host_char(char ch) {
-  const auto byte = static_cast<unsigned char>(ch);
-  if (byte >= 0x80) return true;  // IDNA in Unicode form is kept as is
   return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
          ch == '_';
 }
@@ -178,7 +181,11 @@ std::optional<ParsedUrl> parse_web_url(std::string_view text) {
   std::string host;
   switch (parsed->host_type()) {
     case boost::urls::host_type::name: {
-      host = ascii_lowercase(parsed->host());
+      // host() would percent-decode ("%C3%BC" becomes "ü"): a host that needs decoding, or is
+      // not ASCII, is refused (browsers report international names in their xn-- form).
+      const std::string_view encoded = parsed->encoded_host();
+      if (!is_ascii(encoded) || encoded.find('%') != std::string_view::npos) return std::nullopt;
+      host = ascii_lowercase(encoded);
       if (!host.empty() && host.back() == '.') host.pop_back();
       if (!is_domain_name(host)) return std::nullopt;
       break;
@@ -243,7 +250,8 @@ Result<TitleRule> parse_title_rule(const boost::json::value& value, const std::s
 }
 
 // Reads the optional string array at `key` into `out`, each item checked by `normalize`
-// (which returns nullopt to reject the item with `what`).
+// (which fails with the message that follows the item's path). An item that is not a string is
+// rejected with `what`.
 template <class Normalize>
 Result<void> read_string_list(const ObjectReader& reader, std::string_view key,
                               std::size_t max_items, std::string_view what, Normalize normalize,
@@ -254,28 +262,50 @@ Result<void> read_string_list(const ObjectReader& reader, std::string_view key,
   if (!items) return items.error();
   for (std::size_t item_idx = 0; item_idx < (*items)->size(); ++item_idx) {
     const auto& item = (**items)[item_idx];
-    std::optional<std::string> normalized;
-    if (item.is_string()) normalized = normalize(std::string_view(item.get_string()));
-    if (!normalized) {
-      return bad(reader.path_of(key) + "[" + std::to_string(item_idx) + "]", what);
-    }
+    const std::string item_path = reader.path_of(key) + "[" + std::to_string(item_idx) + "]";
+    if (!item.is_string()) return bad(item_path, what);
+    Result<std::string> normalized = normalize(std::string_view(item.get_string()));
+    if (!normalized) return bad(item_path, normalized.error().message);
     out.push_back(std::move(*normalized));
   }
   return {};
 }
 
-std::optional<std::string> normalize_domain(std::string_view text) {
+constexpr std::string_view kNotADomain = "must be a domain name such as example.com";
+constexpr std::string_view kNotAnApp =
+    "must be an application name (WM_CLASS) of 1 to 255 bytes without control characters";
+
+Result<std::string> normalize_domain(std::string_view text) {
+  if (!is_ascii(text)) {
+    // Browsers report punycode hosts: "bücher.de" would never match "xn--bcher-kva.de".
+    return fail(Errc::invalid_argument,
+                "must be ASCII; write an international domain in its xn-- form");
+  }
   std::string domain = ascii_lowercase(text);
   if (!domain.empty() && domain.back() == '.') domain.pop_back();
-  if (!is_domain_name(domain)) return std::nullopt;
+  if (!is_domain_name(domain)) return fail(Errc::invalid_argument, std::string(kNotADomain));
   return domain;
 }
 
-std::optional<std::string> normalize_app(std::string_view text) {
+Result<std::string> normalize_app(std::string_view text) {
   if (text.empty() || text.size() > kMaxExcludedAppBytes || has_control_characters(text)) {
-    return std::nullopt;
+    return fail(Errc::invalid_argument, std::string(kNotAnApp));
   }
   return std::string(text);
+}
+
+// Every occurrence of `from` (not empty) in `text` replaced by `to`.
+void replace_all(std::string& text, std::string_view from, std::string_view to) {
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+}
+
+// `url` without its "scheme://".
+std::string_view without_scheme(std::string_view url) {
+  const auto colon = url.find("://");
+  return colon == std::string_view::npos ? url : url.substr(colon + 3);
 }
 
 }  // namespace
@@ -376,16 +406,13 @@ Result<RedactionPolicy> parse_redaction_policy(const boost::json::value& value,
     }
   }
 
-  if (auto read = read_string_list(*reader, "excluded_domains", kMaxExcludedDomains,
-                                   "must be a domain name such as example.com", normalize_domain,
-                                   policy.excluded_domains);
+  if (auto read = read_string_list(*reader, "excluded_domains", kMaxExcludedDomains, kNotADomain,
+                                   normalize_domain, policy.excluded_domains);
       !read) {
     return read.error();
   }
-  if (auto read = read_string_list(
-          *reader, "excluded_apps", kMaxExcludedApps,
-          "must be an application name (WM_CLASS) of 1 to 255 bytes without control characters",
-          normalize_app, policy.excluded_apps);
+  if (auto read = read_string_list(*reader, "excluded_apps", kMaxExcludedApps, kNotAnApp,
+                                   normalize_app, policy.excluded_apps);
       !read) {
     return read.error();
   }
@@ -425,20 +452,43 @@ std::optional<Observed> redact(const RedactionPolicy& policy, Observed observed)
     } else if (is_excluded_host(policy.excluded_domains, parsed->host)) {
       return std::nullopt;
     } else {
-      observed.url = reduce_url(std::move(*parsed), policy.url_mode);
+      std::string reduced = reduce_url(std::move(*parsed), policy.url_mode);
+      // Chromium titles a page without <title> by its URL without the scheme: what the URL
+      // mode removes must not stay in the title.
+      replace_all(observed.title, observed.url, reduced);
+      const std::string_view bare = without_scheme(observed.url);
+      if (bare.size() < observed.url.size()) {
+        replace_all(observed.title, bare, without_scheme(reduced));
+      }
+      observed.url = std::move(reduced);
     }
   }
 
   truncate_utf8(observed.title, kMaxRedactedTitleBytes);
   const std::int64_t deadline = steady_now_ms() + kMaxTitleRulesMs;
-  for (const auto& rule : policy.title_rules) {
+  bool dropped = false;
+  for (auto rule = policy.title_rules.begin(); rule != policy.title_rules.end(); ++rule) {
     if (observed.title.empty()) break;  // dropped, or nothing left to redact
-    auto applied = rule.apply(std::move(observed.title), deadline);
+    auto applied = rule->apply(std::move(observed.title), deadline);
     if (!applied || steady_now_ms() > deadline) {
       observed.title.clear();  // too costly to evaluate: fail closed
+      // A drop rule that did not run might have fired.
+      dropped = std::any_of(rule, policy.title_rules.end(), [](const TitleRule& left) {
+        return left.action() == TitleAction::drop;
+      });
+      break;
+    }
+    if (rule->action() == TitleAction::drop && applied->empty()) {
+      observed.title.clear();
+      dropped = true;
       break;
     }
     observed.title = std::move(*applied);
+  }
+  if (dropped) {
+    observed.url.clear();
+    observed.project.clear();
+    observed.file.clear();
   }
   return observed;
 }

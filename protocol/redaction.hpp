@@ -45,7 +45,7 @@ enum class UrlMode {
 
 enum class TitleAction {
   mask,  // each match is replaced by the rule's replacement
-  drop,  // a title with any match becomes ""
+  drop,  // a title with any match becomes "", and so do the URL, domain, project and file
 };
 
 // One title rule: a regular expression in ECMAScript (Perl) syntax, compiled once when the rule
@@ -64,7 +64,8 @@ enum class TitleAction {
 //     complexity limit), whatever the pattern: a few ms to ~0.2 s on this machine;
 //   - all rules together get kMaxTitleRulesMs of wall time per title.
 // A rule that hits a limit fails closed: the title becomes "" (nothing of it is recorded),
-// never passed on unredacted. Matching is leftmost-first as in ECMAScript ("a|ab" masks "a"
+// never passed on unredacted (and when a drop rule had not run yet, the URL, project and file
+// are emptied as if it had fired). Matching is leftmost-first as in ECMAScript ("a|ab" masks "a"
 // of "ab"); '^' and '$' match only at the title's ends and '.' matches no newline.
 inline constexpr std::int64_t kMaxRegexStates = 1'000'000;
 inline constexpr std::int64_t kMaxTitleRulesMs = 250;
@@ -113,8 +114,9 @@ class TitleRule {
 struct RedactionPolicy {
   UrlMode url_mode = UrlMode::strip_query;
   std::vector<TitleRule> title_rules;  // applied in order; at most kMaxTitleRules
-  // Lowercase domain names; "example.com" matches it and its subdomains ("a.example.com"),
-  // never "evil-example.com". At most kMaxExcludedDomains.
+  // Lowercase ASCII domain names (an international one in its xn-- form, as browsers report
+  // hosts); "example.com" matches it and its subdomains ("a.example.com"), never
+  // "evil-example.com". At most kMaxExcludedDomains.
   std::vector<std::string> excluded_domains;
   // WM_CLASS names, compared ASCII case-insensitively. At most kMaxExcludedApps.
   std::vector<std::string> excluded_apps;
@@ -127,6 +129,8 @@ struct RedactionPolicy {
 //   "$.redaction.title_rules[2].pattern: is not a valid regular expression"
 //   "$.redaction.title_rules: must have at most 50 items"
 //   "$.redaction.excluded_domains[0]: must be a domain name such as example.com"
+//   "$.redaction.excluded_domains[1]: must be ASCII; write an international domain in its xn--
+//    form"
 // Domains are lowercased and a trailing dot removed; apps are kept as written.
 [[nodiscard]] Result<RedactionPolicy> parse_redaction_policy(const boost::json::value& value,
                                                              std::string_view path);
@@ -134,27 +138,39 @@ struct RedactionPolicy {
 // The wire form, with every key present; parse_redaction_policy reads it back unchanged.
 [[nodiscard]] boost::json::value redaction_policy_json(const RedactionPolicy& policy);
 
-// What the agent observed at one moment. `url` is empty unless a browser reported one.
+// What the agent observed at one moment. `url` is empty unless a browser reported one,
+// `project` and `file` unless an editor did.
 struct Observed {
   std::string app{};  // WM_CLASS
   std::string exe{};
   std::string title{};
   std::string url{};
+  std::string project{};
+  std::string file{};
 
   bool operator==(const Observed&) const = default;
 };
 
 // Applies `policy` to `observed`. nullopt when the app or the URL's domain is excluded: such
-// an observation must not be recorded at all. Otherwise the title is cut to
-// kMaxRedactedTitleBytes (at a UTF-8 sequence start when there is one) and passed through the
-// title rules in order (a drop ends the chain; a rule that hits its limits empties the title); the
-// URL is reduced per url_mode, and becomes
-// "" when it is not an http or https URL with a host (javascript:, data:, file:, garbage):
-// such a URL is never passed on as is. Invalid UTF-8 is left for the wire encoder to replace.
+// an observation must not be recorded at all. Otherwise:
+// - the URL is reduced per url_mode, and becomes "" when it is not an http or https URL with
+//   an ASCII host that needs no percent-decoding (javascript:, data:, file:, garbage): such a
+//   URL is never passed on as is;
+// - every occurrence in the title of the raw URL, and of the raw URL without its "scheme://"
+//   (Chromium's title for a page without <title>), is replaced by the reduced URL (without
+//   its scheme for the latter), so what url_mode removes does not stay in the title;
+// - the title is cut to kMaxRedactedTitleBytes (at a UTF-8 sequence start when there is one)
+//   and passed through the title rules in order. A drop rule that fires ends the chain and
+//   empties the title, the URL (and so the domain), the project and the file: only app and
+//   exe remain. A rule that hits its limits empties the title, and the URL, project and file
+//   too when a drop rule had not run yet.
+// Invalid UTF-8 is left for the wire encoder to replace.
 [[nodiscard]] std::optional<Observed> redact(const RedactionPolicy& policy, Observed observed);
 
 // The host of an http or https URL, ASCII-lowercased, without port, userinfo or trailing dot
-// (IDNA is left as is; IPv6 keeps its brackets: "[::1]"); "" for anything else.
+// (IPv6 keeps its brackets: "[::1]"); "" for anything else, including a host name that is
+// percent-encoded or not ASCII (such a URL is not recorded: the server refuses non-ASCII
+// domains, and browsers report international names in their xn-- form).
 [[nodiscard]] std::string url_domain(std::string_view url);
 
 }  // namespace worktrace::protocol

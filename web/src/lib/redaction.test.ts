@@ -70,7 +70,7 @@ describe('normalizeDomain and normalizeApp', () => {
   it('lowercases, trims, drops the trailing dot and takes the host of a pasted URL', () => {
     expect(normalizeDomain('  Mail.Example.COM. ')).toEqual({ value: 'mail.example.com' });
     expect(normalizeDomain('https://user@Mail.Example.com:8443/inbox?x=1')).toEqual({ value: 'mail.example.com' });
-    expect(normalizeDomain('bücher.de')).toEqual({ value: 'bücher.de' });
+    expect(normalizeDomain('bücher.de')).toEqual({ value: 'xn--bcher-kva.de' });
   });
 
   it('refuses what is not a domain name', () => {

@@ -83,7 +83,7 @@ export function replacementProblem(replacement: string): string | null {
   return null;
 }
 
-const kHostLabel = /^(?:[a-z0-9_-]|[^\u0000-\u007f])+$/;
+const kHostLabel = /^[a-z0-9_-]+$/;
 
 /**
  * An excluded domain as the server keeps it: trimmed, lowercased, without a trailing dot; a
@@ -94,6 +94,14 @@ export function normalizeDomain(text: string): { value: string } | { error: stri
   const url = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/.exec(domain);
   if (url) domain = (url[1] ?? '').replace(/^.*@/, '').replace(/:\d*$/, '');
   if (domain.endsWith('.')) domain = domain.slice(0, -1);
+  // Browsers report international hosts in their xn-- form, and the server takes only that.
+  if (/[^\u0000-\u007f]/.test(domain)) {
+    try {
+      domain = new URL(`http://${domain}/`).hostname;
+    } catch {
+      return { error: 'must be a domain name such as example.com' };
+    }
+  }
   const labels = domain.split('.');
   if (domain === '' || utf8Bytes(domain) > kMaxDomainBytes || labels.some((label) => !kHostLabel.test(label))) {
     return { error: 'must be a domain name such as example.com' };
