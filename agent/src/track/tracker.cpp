@@ -69,9 +69,12 @@ protocol::SpanRecord redacted_record(const protocol::RedactionPolicy& policy,
     record.is_private = true;
     return record;
   }
-  auto observed = protocol::redact(
-      policy,
-      protocol::Observed{.app = window.app, .exe = window.exe, .title = window.title, .url = url});
+  auto observed = protocol::redact(policy, protocol::Observed{.app = window.app,
+                                                              .exe = window.exe,
+                                                              .title = window.title,
+                                                              .url = url,
+                                                              .project = project,
+                                                              .file = file});
   if (!observed) {
     record.is_private = true;
     return record;
@@ -81,8 +84,8 @@ protocol::SpanRecord redacted_record(const protocol::RedactionPolicy& policy,
   record.exe = std::move(observed->exe);
   record.title = std::move(observed->title);
   record.url = std::move(observed->url);
-  record.project = project;
-  record.file = file;
+  record.project = std::move(observed->project);
+  record.file = std::move(observed->file);
   return record;
 }
 
@@ -104,8 +107,9 @@ bool tab_matches_window(std::string_view window_title, std::string_view tab_titl
   };
   window_title = trimmed(window_title);
   tab_title = trimmed(tab_title);
-  return tab_title.empty() || window_title.empty() ||
-         window_title.find(tab_title) != std::string_view::npos;
+  if (tab_title.empty() || !window_title.starts_with(tab_title)) return false;
+  const std::string_view rest = window_title.substr(tab_title.size());
+  return rest.empty() || rest.starts_with(" - ") || rest.starts_with(" \xE2\x80\x94 ");
 }
 
 bool is_editor_app(std::string_view app) {
@@ -217,6 +221,7 @@ void Tracker::on_focus(const collect::FocusedWindow& window, EpochMs at) {
       if (!window_known_) change_pending_ = true;  // the first report, whatever the state
       window_ = window;
       window_known_ = true;
+      note_extension_locked(at);
       if (is_recording(state_)) {
         close_span_locked(at);
         open_span_locked(at);
@@ -246,8 +251,9 @@ void Tracker::on_browser_tab(BrowserTab tab, EpochMs now) {
     const bool older = tab_ && tab.reported_at < tab_->reported_at;
     if (!stale && !older) {
       tab_ = std::move(tab);
-      if (span_ && is_browser_app(span_->window.app)) refresh_context_locked(now);
+      note_extension_locked(now);
     }
+    if (span_ && is_browser_app(span_->window.app)) refresh_context_locked(now);
     after = end_foreign_event_locked();
   }
   run_after(after);
@@ -352,10 +358,15 @@ void Tracker::advance_locked(EpochMs at) {
       set_state_locked(state_at_locked(when), when);
     } else if (span_ && span_->context.stale_at == when) {
       // The report grew stale (the extension or plugin went quiet): the span goes on
-      // without what it said.
-      close_span_locked(when);
-      open_span_locked(when);
-      change_pending_ = true;
+      // without what it said. The next context's stale_at, if any, lies after `when`.
+      SpanContext context = context_at_locked(when);
+      if (same_record_locked(context, span_->context)) {
+        span_->context = std::move(context);
+      } else {
+        close_span_locked(when);
+        open_span_locked(when);
+        change_pending_ = true;
+      }
     } else {  // the span cut
       close_span_locked(when);
       open_span_locked(when);
@@ -411,15 +422,24 @@ void Tracker::open_span_locked(EpochMs at) {
 Tracker::SpanContext Tracker::context_at_locked(EpochMs at) const {
   SpanContext context;
   if (is_browser_app(window_.app)) {
+    // A browser whose extension is there, in a window no fresh report names: an incognito
+    // window the extension may not see (it then sends nothing, and its last report grows
+    // stale), or one it has not reported yet. Its title is not kept until a report names it
+    // (fail closed); the report that follows a title change within kReportAttachMs still
+    // covers the span from its start. A normal window that keeps the focus is reported again
+    // every 30 s, so it never goes without a fresh report.
+    const bool has_extension =
+        std::any_of(extension_apps_.begin(), extension_apps_.end(),
+                    [&](const std::string& app) { return iequals(app, window_.app); });
     if (tab_ && at - tab_->reported_at <= kReportFreshMs) {
-      // A browser whose extension reports, in a window no report names: an incognito window
-      // the extension may not see, or one it has not reported yet. Its title is not kept
-      // until a report names it (fail closed); the report that follows a title change within
-      // kReportAttachMs still covers the span from its start.
       const bool named = !tab_->incognito && tab_matches_window(window_.title, tab_->title);
       context.url = named ? tab_->url : std::string();
-      context.is_private = !named;
+      // Until a report has named a window of some browser, the report is taken to come from
+      // this one (nearly always the case with a single browser).
+      context.is_private = !named && (tab_->incognito || has_extension || extension_apps_.empty());
       context.stale_at = tab_->reported_at + kReportFreshMs + 1;
+    } else {
+      context.is_private = has_extension;
     }
   } else if (is_editor_app(window_.app)) {
     if (editor_ && at - editor_->reported_at <= kReportFreshMs) {
@@ -431,13 +451,27 @@ Tracker::SpanContext Tracker::context_at_locked(EpochMs at) const {
   return context;
 }
 
-void Tracker::refresh_context_locked(EpochMs at) {
-  SpanContext context = context_at_locked(at);
+bool Tracker::same_record_locked(const SpanContext& lhs, const SpanContext& rhs) const {
   auto record_with = [&](const SpanContext& with) {
     return redacted_record(config_.redaction, span_->window, with.url, with.project, with.file,
                            with.is_private, span_->idle);
   };
-  if (record_with(context) == record_with(span_->context)) {
+  return record_with(lhs) == record_with(rhs);
+}
+
+void Tracker::note_extension_locked(EpochMs at) {
+  if (!window_known_ || !is_browser_app(window_.app) || !tab_ || tab_->incognito) return;
+  if (at - tab_->reported_at > kReportFreshMs || !tab_matches_window(window_.title, tab_->title)) {
+    return;
+  }
+  const bool known = std::any_of(extension_apps_.begin(), extension_apps_.end(),
+                                 [&](const std::string& app) { return iequals(app, window_.app); });
+  if (!known && extension_apps_.size() < kBrowsers.size()) extension_apps_.push_back(window_.app);
+}
+
+void Tracker::refresh_context_locked(EpochMs at) {
+  SpanContext context = context_at_locked(at);
+  if (same_record_locked(context, span_->context)) {
     span_->context = std::move(context);  // the same record, fresher
     return;
   }

@@ -67,10 +67,11 @@ inline constexpr EpochMs kReportAttachMs = 1'000;
 // code, code-oss, vscodium, jetbrains-*, emacs, gvim, sublime_text (case-insensitive).
 [[nodiscard]] bool is_editor_app(std::string_view app);
 // Whether a tab report titled `tab_title` describes a browser window titled `window_title`
-// (browsers put "<tab title> - Chromium", "<tab title> — Mozilla Firefox" on their windows; the
-// extension's last focused window may not be the one X has focused): the window title contains
-// the tab title as an exact substring, both without leading and trailing whitespace. An empty
-// tab title (a page without one) or an empty window title matches anything.
+// (Chromium, Chrome, Brave and Edge title their windows "<tab title> - <Browser>", Firefox
+// "<tab title> — Mozilla Firefox"; the extension's last focused window may not be the one X
+// has focused). Both without leading and trailing whitespace, the window title equals the tab
+// title or starts with it followed at once by " - " or " — " (exact bytes, case included). An
+// empty tab title or an empty window title matches nothing.
 [[nodiscard]] bool tab_matches_window(std::string_view window_title, std::string_view tab_title);
 
 struct TrackerOptions {
@@ -96,12 +97,16 @@ struct TrackerOptions {
 //
 // - Reports (on_browser_tab, on_editor): while the focused app is a browser, the latest tab
 //   report is at most kReportFreshMs old and it describes that window (tab_matches_window),
-//   the open span carries its URL; while that report is a private marker (incognito), the span
-//   is private instead (as an excluded domain makes it). An editor's span carries the latest
-//   editor report's project and file the same way (no title rule). A report that changes
-//   what the span would record cuts it there, unless the span opened at most kReportAttachMs
-//   earlier (then the span takes it from its start); when the report grows stale the span is
-//   cut and goes on without it. Older or stale reports are ignored.
+//   the open span carries its URL. A browser with the extension (a fresh report has named one
+//   of its windows since the tracker started) whose focused window no fresh report names
+//   (another window's tab, or no fresh report at all), or any browser while the newest fresh
+//   report is a private marker, gives a private span (as an excluded domain does): it may be
+//   an incognito window the extension cannot see. Other browsers' spans carry their titles
+//   only (no extension). An editor's span carries the latest editor report's project and
+//   file the same way (no title rule). A report that changes what the span would record cuts
+//   it there, unless the span opened at most kReportAttachMs earlier (then the span takes it
+//   from its start); when the report grows stale the span is cut and goes on without it,
+//   unless that changes nothing that is recorded. Older or stale reports are ignored.
 // - Every span is passed through protocol::redact (config.redaction) when it is written; an
 //   excluded app or domain gives a private span (time and idle kept, every text empty). A
 //   policy change cuts the open span when its redacted form changes.
@@ -176,6 +181,11 @@ class Tracker final : public collect::CollectorSink {
   void set_state_locked(TrackState state, EpochMs at);
   void open_span_locked(EpochMs at);
   [[nodiscard]] SpanContext context_at_locked(EpochMs at) const;
+  // Whether the open span records the same with either context.
+  [[nodiscard]] bool same_record_locked(const SpanContext& lhs, const SpanContext& rhs) const;
+  // Adds the focused browser to extension_apps_ when the latest report is fresh and names
+  // its window.
+  void note_extension_locked(EpochMs at);
   void refresh_context_locked(EpochMs at);
   [[nodiscard]] AfterEvent end_foreign_event_locked();
   void close_span_locked(EpochMs at);
@@ -205,9 +215,14 @@ class Tracker final : public collect::CollectorSink {
   std::optional<EpochMs> minute_end_;       // set while the current minute had input
   std::optional<EpochMs> schedule_change_;  // the next change of is_work_time
   std::optional<EpochMs> wake_requested_;   // the last wake_at asked for and not yet delivered
-  std::optional<BrowserTab> tab_;           // the latest tab report
-  std::optional<EditorReport> editor_;      // the latest editor report
-  bool change_pending_ = false;             // on_change owed to the collector thread
+  std::optional<BrowserTab> tab_;           // the latest tab report that was fresh on arrival
+  // The browsers (WM_CLASS) whose windows a fresh tab report has named since this tracker
+  // started: they have the extension, so a window of theirs that no fresh report names is kept
+  // private, however long the extension has been silent (it sends nothing for an incognito
+  // window it may not see).
+  std::vector<std::string> extension_apps_;
+  std::optional<EditorReport> editor_;  // the latest editor report
+  bool change_pending_ = false;         // on_change owed to the collector thread
   bool finished_ = false;
   std::int64_t spans_written_ = 0;
   std::int64_t minutes_written_ = 0;

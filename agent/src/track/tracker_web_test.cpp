@@ -3,7 +3,7 @@
 
 #include "protocol/activity_batch.hpp"
 #include "protocol/json_reader.hpp"
-#include "spool/test_support.hpp"
+#include "testing/temp_dir.hpp"
 #include "track/test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -21,7 +21,7 @@ constexpr EpochMs kSecond = 1000;
 constexpr EpochMs kHour = 3600 * kSecond;
 constexpr EpochMs kT0 = 1'767'607'200'000;  // Monday 2026-01-05 10:00:00 UTC
 
-using spool::test_support::TempDir;
+using agent::testing::TempDir;
 using test_support::FakeSource;
 
 collect::FocusedWindow window(const std::string& app, const std::string& title) {
@@ -72,14 +72,15 @@ class TrackerWebTest : public ::testing::Test {
  protected:
   void start(protocol::RedactionPolicy redaction = {}) {
     TrackingConfig config;
+    config.idle_threshold_s = 3600;  // spans over the extension's 10-minute presence stay active
     config.redaction = std::move(redaction);
     tracker_ = std::make_unique<Tracker>(
         *outbox_, source_, clock_, std::move(config), TrackerOptions{.span_max_ms = kHour},
         [this](const TrackSnapshot& snapshot) { changes_.push_back(snapshot); });
   }
 
-  // A report of the tab titled `title` ("" matches every window).
-  void tab(const std::string& url, EpochMs at, const std::string& title = "") {
+  // A report of the tab titled `title` (it names the windows tab_matches_window accepts).
+  void tab(const std::string& url, EpochMs at, const std::string& title) {
     clock_.set(at);
     tracker_->on_browser_tab(BrowserTab{.url = url, .title = title, .reported_at = at}, at);
   }
@@ -133,7 +134,7 @@ TEST(TrackerAppsTest, BrowsersAndEditorsByWmClass) {
 TEST_F(TrackerWebTest, UrlOnlyWhileABrowserIsFocused) {
   start();
   tracker_->on_focus(window("XTerm", "make"), kT0);
-  tab("https://docs.example.com/guide?session=42#part-2", kT0 + 5 * kSecond);
+  tab("https://docs.example.com/guide?session=42#part-2", kT0 + 5 * kSecond, "Guide");
   tracker_->on_focus(window("Firefox", "Guide"), kT0 + 10 * kSecond);
   tracker_->on_focus(window("XTerm", "make"), kT0 + 20 * kSecond);
   tracker_->finish(kT0 + 30 * kSecond);
@@ -149,42 +150,53 @@ TEST_F(TrackerWebTest, UrlOnlyWhileABrowserIsFocused) {
 
 TEST_F(TrackerWebTest, StaleReportsAreIgnoredAndAReportThatGoesStaleEndsItsUrl) {
   start();
-  // Reported 91 s ago (an event stored late): ignored.
+  // Reported 91 s ago (an event stored late): ignored, and no fresh report has named a window
+  // of this browser yet, so it counts as one without the extension: its title is kept.
   clock_.set(kT0);
   tracker_->on_browser_tab(
-      BrowserTab{.url = "https://old.example/", .reported_at = kT0 - 91 * kSecond}, kT0);
+      BrowserTab{.url = "https://old.example/", .title = "Old", .reported_at = kT0 - 91 * kSecond},
+      kT0);
   tracker_->on_focus(window("Firefox", "Old"), kT0);
-  tab("https://new.example/", kT0 + 10 * kSecond);  // cuts: a new URL
+  EXPECT_FALSE(tracker_->snapshot().is_private);
+  EXPECT_EQ(tracker_->snapshot().url, "");
+  tab("https://new.example/", kT0 + 10 * kSecond, "Old");  // cuts: a new URL
   // An older report than the latest one changes nothing.
   tracker_->on_browser_tab(
-      BrowserTab{.url = "https://older.example/", .reported_at = kT0 + 5 * kSecond},
+      BrowserTab{.url = "https://older.example/", .title = "Old", .reported_at = kT0 + 5 * kSecond},
       kT0 + 11 * kSecond);
-  // The extension goes quiet: 90 s after its last report the span goes on without the URL.
+  // The extension goes quiet: 90 s after its last report the URL ends, and as no fresh report
+  // names the window while the extension is there, the span goes on as private.
   const EpochMs stale_at = kT0 + 10 * kSecond + kReportFreshMs + 1;
   EXPECT_EQ(source_.last_wake(), kT0 + 11 * kSecond);  // to report the new URL
   tracker_->on_wake(kT0 + 11 * kSecond);
   EXPECT_EQ(source_.last_wake(), stale_at);
   clock_.set(stale_at);
   tracker_->on_wake(stale_at);
-  tracker_->finish(stale_at + 10 * kSecond);
+  EXPECT_TRUE(tracker_->snapshot().is_private);
+  // However long the extension stays silent, this browser has it: still private 30 min on.
+  const EpochMs later = stale_at + 1'800'000;
+  clock_.set(later);
+  tracker_->on_wake(later);
+  EXPECT_TRUE(tracker_->snapshot().is_private);
+  tracker_->finish(later);
   EXPECT_EQ(spans(),
             (std::vector<Web>{
                 browser(kT0, kT0 + 10 * kSecond, "Old", "", ""),
                 browser(kT0 + 10 * kSecond, stale_at, "Old", "https://new.example/", "new.example"),
-                browser(stale_at, stale_at + 10 * kSecond, "Old", "", ""),
+                private_span(stale_at, later),
             }));
 }
 
 TEST_F(TrackerWebTest, NewUrlsCutSpansUnlessTheyArriveWithinASecondOfItsStart) {
   start();
   tracker_->on_focus(window("Firefox", "A"), kT0);
-  tab("https://a.example/", kT0 + 500);           // the report trails the title change: attached
-  tab("https://a.example/", kT0 + 5 * kSecond);   // the same URL again: no cut
-  tab("https://b.example/", kT0 + 10 * kSecond);  // a new URL: cut
-  tab("https://b.example/?q=2", kT0 + 12 * kSecond);  // differs only in what is stripped
+  tab("https://a.example/", kT0 + 500, "A");  // the report trails the title change: attached
+  tab("https://a.example/", kT0 + 5 * kSecond, "A");       // the same URL again: no cut
+  tab("https://b.example/", kT0 + 10 * kSecond, "A");      // a new URL: cut
+  tab("https://b.example/?q=2", kT0 + 12 * kSecond, "A");  // differs only in what is stripped
   tracker_->on_focus(window("Firefox", "C"), kT0 + 20 * kSecond);
-  tab("https://c.example/", kT0 + 21 * kSecond);  // exactly 1 s later: still attached
-  tab("https://d.example/", kT0 + 22 * kSecond + 1);
+  tab("https://c.example/", kT0 + 21 * kSecond, "C");  // exactly 1 s later: still attached
+  tab("https://d.example/", kT0 + 22 * kSecond + 1, "C");
   tracker_->finish(kT0 + 30 * kSecond);
   EXPECT_EQ(
       spans(),
@@ -255,7 +267,7 @@ TEST_F(TrackerWebTest, LocalEventsAreRoutedAndIncognitoIsAPrivateMarker) {
       data(R"({"url":"https://x.example/)" + std::string(2048, 'a') + R"("})"), kT0, kT0));
   EXPECT_TRUE(route_local_event(
       *tracker_, kWebTabBucketType,
-      data(R"({"url":"https://open.example/p","title":"P","audible":false,"incognito":false,
+      data(R"({"url":"https://open.example/p","title":"Page","audible":false,"incognito":false,
                "tabCount":3})"),
       kT0 + 400, kT0 + 400));
   EXPECT_TRUE(route_local_event(*tracker_, kEditorBucketType,
@@ -272,17 +284,19 @@ TEST_F(TrackerWebTest, RedactionModesApplyToEverySpan) {
                      {"pattern":"^Private","action":"drop"}],
       "excluded_domains":["bank.example"],"excluded_apps":["KeePassXC"]})"));
   tracker_->on_focus(window("Firefox", "Inbox of ann@example.com"), kT0);
-  tab("https://mail.example.com/inbox/42?token=abc", kT0 + 100);
+  tab("https://mail.example.com/inbox/42?token=abc", kT0 + 100, "Inbox of ann@example.com");
+  // A drop rule empties the title and the URL and domain with it.
   tracker_->on_focus(window("Firefox", "Private notes"), kT0 + 10 * kSecond);
-  tab("https://online.bank.example/account", kT0 + 20 * kSecond);
+  tab("https://notes.example/n/7", kT0 + 10 * kSecond + 100, "Private notes");
+  tracker_->on_focus(window("Firefox", "Account"), kT0 + 20 * kSecond);
+  tab("https://online.bank.example/account", kT0 + 20 * kSecond + 100, "Account");
   tracker_->on_focus(window("KeePassXC", "Passwords.kdbx"), kT0 + 30 * kSecond);
   source_.set_idle_ms(0);
   tracker_->finish(kT0 + 40 * kSecond);
   EXPECT_EQ(spans(), (std::vector<Web>{
                          browser(kT0, kT0 + 10 * kSecond, "Inbox of <mail>",
                                  "https://mail.example.com", "mail.example.com"),
-                         browser(kT0 + 10 * kSecond, kT0 + 20 * kSecond, "",
-                                 "https://mail.example.com", "mail.example.com"),
+                         browser(kT0 + 10 * kSecond, kT0 + 20 * kSecond, "", "", ""),
                          private_span(kT0 + 20 * kSecond, kT0 + 30 * kSecond),
                          private_span(kT0 + 30 * kSecond, kT0 + 40 * kSecond),
                      }));
@@ -292,7 +306,7 @@ TEST_F(TrackerWebTest, DefaultPolicyStripsQueriesAndSnapshotsShowTheRedactedUrl)
   start();
   tracker_->on_focus(window("Firefox", "Results"), kT0);
   changes_.clear();
-  tab("https://search.example/results?q=salary+negotiation#top", kT0 + 2 * kSecond);
+  tab("https://search.example/results?q=salary+negotiation#top", kT0 + 2 * kSecond, "Results");
   // The report came from another thread: on_change waits for the collector thread's wake-up.
   EXPECT_TRUE(changes_.empty());
   EXPECT_EQ(source_.last_wake(), kT0 + 2 * kSecond);
@@ -306,7 +320,7 @@ TEST_F(TrackerWebTest, DefaultPolicyStripsQueriesAndSnapshotsShowTheRedactedUrl)
 TEST_F(TrackerWebTest, APolicyChangeCutsTheSpanOnlyWhenItsRecordChanges) {
   start();
   tracker_->on_focus(window("Firefox", "Statement"), kT0);
-  tab("https://bank.example/statement", kT0 + 100);
+  tab("https://bank.example/statement", kT0 + 100, "Statement");
   TrackingConfig config;
   // Excluding another domain changes nothing of this span: no cut.
   config.redaction = policy_from(R"({"excluded_domains":["other.example"]})");
@@ -332,17 +346,29 @@ Web chromium(EpochMs start, EpochMs end, const std::string& title, const std::st
       .start = start, .end = end, .app = "Chromium", .title = title, .url = url, .domain = domain};
 }
 
-TEST(TabMatchesWindowTest, TheWindowTitleMustContainTheTabTitle) {
+TEST(TabMatchesWindowTest, TheWindowTitleMustBeTheTabTitleAndTheBrowsersSuffix) {
   EXPECT_TRUE(tab_matches_window("Inbox - Chromium", "Inbox"));
+  EXPECT_TRUE(tab_matches_window("Inbox - Google Chrome", "Inbox"));
+  EXPECT_TRUE(tab_matches_window("a - b - Brave", "a - b"));
   EXPECT_TRUE(tab_matches_window("Guide — Mozilla Firefox", "  Guide "));
   EXPECT_TRUE(tab_matches_window("  Guide — Mozilla Firefox ", "Guide — Mozilla Firefox"));
+  EXPECT_TRUE(tab_matches_window("Inbox", "Inbox"));
   EXPECT_FALSE(tab_matches_window("Inbox - Chromium", "Calendar"));
   EXPECT_FALSE(tab_matches_window("Inbox - Chromium", "inbox"));  // exact, case included
   EXPECT_FALSE(tab_matches_window("Inbox - Chromium", "Inbox (3)"));
-  EXPECT_TRUE(tab_matches_window("Inbox - Chromium", ""));     // a page without a title
-  EXPECT_TRUE(tab_matches_window("Inbox - Chromium", "   "));  // the same, after trimming
-  EXPECT_TRUE(tab_matches_window("", "Calendar"));             // a window without a title
-  EXPECT_TRUE(tab_matches_window(" ", "Calendar"));
+  // Contained elsewhere in the title: an incognito window showing a page of the same site.
+  EXPECT_FALSE(tab_matches_window("cats - YouTube - Chromium", "YouTube"));
+  EXPECT_FALSE(tab_matches_window("Chromium - Inbox", "Inbox"));
+  // A prefix without the separator right after it.
+  EXPECT_FALSE(tab_matches_window("Inboxes - Chromium", "Inbox"));
+  EXPECT_FALSE(tab_matches_window("Inbox-Chromium", "Inbox"));
+  EXPECT_FALSE(tab_matches_window("Inbox  - Chromium", "Inbox"));
+  // Empty titles name nothing: such a window stays private while the extension is there.
+  EXPECT_FALSE(tab_matches_window("Inbox - Chromium", ""));
+  EXPECT_FALSE(tab_matches_window("Inbox - Chromium", "   "));
+  EXPECT_FALSE(tab_matches_window("", "Calendar"));
+  EXPECT_FALSE(tab_matches_window(" ", "Calendar"));
+  EXPECT_FALSE(tab_matches_window("", ""));
 }
 
 // Chromium's last focused window lags X's: a report of another window's tab gives no URL.
@@ -360,38 +386,123 @@ TEST_F(TrackerWebTest, AReportOfAnotherWindowsTabGivesNoUrl) {
   // The other window gets the X focus: its title matches the latest report.
   tracker_->on_focus(window("Chromium", "Calendar - Chromium"), kT0 + 30 * kSecond);
   tracker_->finish(kT0 + 40 * kSecond);
-  EXPECT_EQ(spans(),
-            (std::vector<Web>{
-                private_span(kT0, kT0 + 10 * kSecond),
-                chromium(kT0 + 10 * kSecond, kT0 + 20 * kSecond, "Inbox - Chromium",
-                         "https://mail.example/inbox", "mail.example"),
-                private_span(kT0 + 20 * kSecond, kT0 + 30 * kSecond),
-                chromium(kT0 + 30 * kSecond, kT0 + 40 * kSecond, "Calendar - Chromium",
-                         "https://calendar.example/week", "calendar.example"),
-            }));
+  EXPECT_EQ(spans(), (std::vector<Web>{
+                         private_span(kT0, kT0 + 10 * kSecond),
+                         chromium(kT0 + 10 * kSecond, kT0 + 20 * kSecond, "Inbox - Chromium",
+                                  "https://mail.example/inbox", "mail.example"),
+                         private_span(kT0 + 20 * kSecond, kT0 + 30 * kSecond),
+                         chromium(kT0 + 30 * kSecond, kT0 + 40 * kSecond, "Calendar - Chromium",
+                                  "https://calendar.example/week", "calendar.example"),
+                     }));
 }
 
-TEST_F(TrackerWebTest, EmptyTitlesMatchAnything) {
+TEST_F(TrackerWebTest, EmptyTitlesMatchNothing) {
   start();
-  // A page without a title matches any window.
+  // A report without a title names no window: the focused one stays private.
   tracker_->on_focus(window("Firefox", "Guide — Mozilla Firefox"), kT0);
   tab("https://a.example/", kT0 + 100, "");
-  // A window without a title matches any report.
+  EXPECT_TRUE(tracker_->snapshot().is_private);
+  // A window without a title is named by no report.
   tracker_->on_focus(window("Firefox", ""), kT0 + 10 * kSecond);
-  tab("https://b.example/", kT0 + 10 * kSecond + 500, "Some tab");  // within 1 s: attached
-  // A title matching the window attaches within 1 s of the title change, too.
+  tab("https://b.example/", kT0 + 10 * kSecond + 500, "Some tab");
+  EXPECT_TRUE(tracker_->snapshot().is_private);
+  // A title matching the window attaches within 1 s of the title change.
   tracker_->on_focus(window("Firefox", "Docs — Mozilla Firefox"), kT0 + 20 * kSecond);
   tab("https://c.example/", kT0 + 21 * kSecond, "Docs");
   tracker_->finish(kT0 + 30 * kSecond);
-  EXPECT_EQ(
-      spans(),
-      (std::vector<Web>{
-          browser(kT0, kT0 + 10 * kSecond, "Guide — Mozilla Firefox", "https://a.example/",
-                  "a.example"),
-          browser(kT0 + 10 * kSecond, kT0 + 20 * kSecond, "", "https://b.example/", "b.example"),
-          browser(kT0 + 20 * kSecond, kT0 + 30 * kSecond, "Docs — Mozilla Firefox",
-                  "https://c.example/", "c.example"),
-      }));
+  EXPECT_EQ(spans(), (std::vector<Web>{
+                         private_span(kT0, kT0 + 10 * kSecond),
+                         private_span(kT0 + 10 * kSecond, kT0 + 20 * kSecond),
+                         browser(kT0 + 20 * kSecond, kT0 + 30 * kSecond, "Docs — Mozilla Firefox",
+                                 "https://c.example/", "c.example"),
+                     }));
+}
+
+// The extension is not allowed in incognito (the browsers' default): while an incognito window
+// has the focus it sends nothing at all, and its last report of a normal window grows stale.
+TEST_F(TrackerWebTest, AnIncognitoWindowTheExtensionCannotSeeStaysPrivateWhileItIsThere) {
+  start();
+  tracker_->on_focus(window("Chromium", "Docs - Chromium"), kT0);
+  tab("https://docs.example/", kT0 + 100, "Docs");
+  // A normal window that keeps the focus is reported every 30 s: its URL never goes stale.
+  tab("https://docs.example/", kT0 + 30 * kSecond, "Docs");
+  tab("https://docs.example/", kT0 + 60 * kSecond, "Docs");
+  tracker_->on_focus(window("Chromium", "Secret - Chromium"), kT0 + 70 * kSecond);
+  EXPECT_TRUE(tracker_->snapshot().is_private);
+  // The last report grows stale: no fresh report names the window, the extension is there.
+  const EpochMs stale_at = kT0 + 60 * kSecond + kReportFreshMs + 1;
+  EXPECT_EQ(source_.last_wake(), stale_at);
+  clock_.set(stale_at);
+  tracker_->on_wake(stale_at);
+  EXPECT_TRUE(tracker_->snapshot().is_private);
+  EXPECT_EQ(tracker_->snapshot().window, collect::FocusedWindow{});
+  // Half an hour in the incognito window later, its title is still never recorded.
+  const EpochMs later = stale_at + 1'800'000;
+  clock_.set(later);
+  tracker_->on_wake(later);
+  EXPECT_TRUE(tracker_->snapshot().is_private);
+  tracker_->finish(later);
+  EXPECT_EQ(spans(), (std::vector<Web>{
+                         chromium(kT0, kT0 + 70 * kSecond, "Docs - Chromium",
+                                  "https://docs.example/", "docs.example"),
+                         private_span(kT0 + 70 * kSecond, later),
+                     }));
+}
+
+// Two browsers, one with the extension: the other's windows keep their titles, even while the
+// first one's report is fresh.
+TEST_F(TrackerWebTest, ABrowserWithoutTheExtensionKeepsItsTitles) {
+  start();
+  tracker_->on_focus(window("Chromium", "Docs - Chromium"), kT0);
+  tab("https://docs.example/", kT0 + 100, "Docs");
+  tracker_->on_focus(window("Firefox", "News — Mozilla Firefox"), kT0 + 10 * kSecond);
+  EXPECT_FALSE(tracker_->snapshot().is_private);
+  tracker_->on_focus(window("Chromium", "Secret - Chromium"), kT0 + 20 * kSecond);
+  EXPECT_TRUE(tracker_->snapshot().is_private);
+  tracker_->finish(kT0 + 30 * kSecond);
+  EXPECT_EQ(spans(),
+            (std::vector<Web>{
+                chromium(kT0, kT0 + 10 * kSecond, "Docs - Chromium", "https://docs.example/",
+                         "docs.example"),
+                browser(kT0 + 10 * kSecond, kT0 + 20 * kSecond, "News — Mozilla Firefox", "", ""),
+                private_span(kT0 + 20 * kSecond, kT0 + 30 * kSecond),
+            }));
+}
+
+// A normal tab's title inside an incognito window's title does not name that window.
+TEST_F(TrackerWebTest, ATabTitleInsideAnotherWindowsTitleDoesNotNameIt) {
+  start();
+  tracker_->on_focus(window("Chromium", "YouTube - Chromium"), kT0);
+  tab("https://www.youtube.com/", kT0 + 100, "YouTube");
+  tracker_->on_focus(window("Chromium", "cats - YouTube - Chromium"), kT0 + 10 * kSecond);
+  EXPECT_TRUE(tracker_->snapshot().is_private);
+  tracker_->finish(kT0 + 20 * kSecond);
+  EXPECT_EQ(spans(), (std::vector<Web>{
+                         chromium(kT0, kT0 + 10 * kSecond, "YouTube - Chromium",
+                                  "https://www.youtube.com/", "www.youtube.com"),
+                         private_span(kT0 + 10 * kSecond, kT0 + 20 * kSecond),
+                     }));
+}
+
+// Chromium titles a page without <title> by its URL without the scheme.
+TEST_F(TrackerWebTest, AUrlInTheTitleLosesWhatTheUrlModeRemoves) {
+  start();
+  tracker_->on_focus(window("Chromium", "x.test/reset?token=abc - Chromium"), kT0);
+  tab("https://x.test/reset?token=abc", kT0 + 100, "x.test/reset?token=abc");
+  EXPECT_EQ(tracker_->snapshot().window.title, "x.test/reset - Chromium");
+  EXPECT_EQ(tracker_->snapshot().url, "https://x.test/reset");
+  TrackingConfig config;
+  config.idle_threshold_s = 3600;
+  config.redaction = policy_from(R"({"url_mode":"domain"})");
+  clock_.set(kT0 + 10 * kSecond);
+  tracker_->apply_config(config);
+  tracker_->finish(kT0 + 20 * kSecond);
+  EXPECT_EQ(spans(), (std::vector<Web>{
+                         chromium(kT0, kT0 + 10 * kSecond, "x.test/reset - Chromium",
+                                  "https://x.test/reset", "x.test"),
+                         chromium(kT0 + 10 * kSecond, kT0 + 20 * kSecond, "x.test - Chromium",
+                                  "https://x.test", "x.test"),
+                     }));
 }
 
 TEST_F(TrackerWebTest, AnIncognitoMarkerMakesThePrivateSpanUntilTheNextNormalReport) {
@@ -415,15 +526,14 @@ TEST_F(TrackerWebTest, AnIncognitoMarkerMakesThePrivateSpanUntilTheNextNormalRep
   tracker_->on_focus(window("Chromium", "Docs - Chromium"), kT0 + 25 * kSecond);
   EXPECT_FALSE(tracker_->snapshot().is_private);
   tracker_->finish(kT0 + 30 * kSecond);
-  EXPECT_EQ(spans(),
-            (std::vector<Web>{
-                chromium(kT0, kT0 + 10 * kSecond, "Docs - Chromium", "https://docs.example/",
-                         "docs.example"),
-                private_span(kT0 + 10 * kSecond, kT0 + 15 * kSecond),
-                private_span(kT0 + 15 * kSecond, kT0 + 25 * kSecond),
-                chromium(kT0 + 25 * kSecond, kT0 + 30 * kSecond, "Docs - Chromium",
-                         "https://docs.example/", "docs.example"),
-            }));
+  EXPECT_EQ(spans(), (std::vector<Web>{
+                         chromium(kT0, kT0 + 10 * kSecond, "Docs - Chromium",
+                                  "https://docs.example/", "docs.example"),
+                         private_span(kT0 + 10 * kSecond, kT0 + 15 * kSecond),
+                         private_span(kT0 + 15 * kSecond, kT0 + 25 * kSecond),
+                         chromium(kT0 + 25 * kSecond, kT0 + 30 * kSecond, "Docs - Chromium",
+                                  "https://docs.example/", "docs.example"),
+                     }));
 }
 
 TEST_F(TrackerWebTest, AMarkerWithinASecondOfAFocusChangeCoversThatSpanFromItsStart) {
@@ -439,10 +549,16 @@ TEST_F(TrackerWebTest, AMarkerWithinASecondOfAFocusChangeCoversThatSpanFromItsSt
   // Back to a browser while the marker is still the newest fresh report: private again.
   tracker_->on_focus(window("Chromium", "Docs - Chromium"), kT0 + 30 * kSecond);
   EXPECT_TRUE(tracker_->snapshot().is_private);
-  // The marker grows stale: the span goes on as the window shows.
+  // The marker grows stale: no fresh report names the window of this browser, which has the
+  // extension, so the span stays private (without a cut).
   const EpochMs stale_at = kT0 + 11 * kSecond + kReportFreshMs + 1;
+  const auto written = tracker_->snapshot().spans_written;
   clock_.set(stale_at);
   tracker_->on_wake(stale_at);
+  EXPECT_TRUE(tracker_->snapshot().is_private);
+  EXPECT_EQ(tracker_->snapshot().spans_written, written);
+  // The next normal report that names the window ends it.
+  tab("https://docs.example/", stale_at + 5 * kSecond, "Docs");
   EXPECT_FALSE(tracker_->snapshot().is_private);
   tracker_->finish(stale_at + 10 * kSecond);
   EXPECT_EQ(
@@ -452,8 +568,9 @@ TEST_F(TrackerWebTest, AMarkerWithinASecondOfAFocusChangeCoversThatSpanFromItsSt
                    "docs.example"),
           private_span(kT0 + 10 * kSecond, kT0 + 20 * kSecond),
           {.start = kT0 + 20 * kSecond, .end = kT0 + 30 * kSecond, .app = "XTerm", .title = "make"},
-          private_span(kT0 + 30 * kSecond, stale_at),
-          chromium(stale_at, stale_at + 10 * kSecond, "Docs - Chromium", "", ""),
+          private_span(kT0 + 30 * kSecond, stale_at + 5 * kSecond),
+          chromium(stale_at + 5 * kSecond, stale_at + 10 * kSecond, "Docs - Chromium",
+                   "https://docs.example/", "docs.example"),
       }));
 }
 
