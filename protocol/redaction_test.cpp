@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -297,20 +296,16 @@ TEST(RedactionTest, UrlDomain) {
   EXPECT_EQ(url_domain(""), "");
 }
 
-TEST(RedactionTest, HugeTitlesTakeBoundedTime) {
-  // Patterns whose cost grows with the title's length; the 2048-byte cut keeps them quick.
+TEST(RedactionTest, HugeTitlesAreCutBeforeTheRulesRun) {
+  // Patterns whose cost grows with the title's length see only the first 2048 bytes.
   const auto policy = policy_from(R"({"title_rules":[
       {"pattern":"[a-z]+@","action":"mask"},
       {"pattern":"x.*y","action":"drop"}]})");
   const std::string title(100 * 1024, 'a');
-  const auto start = std::chrono::steady_clock::now();
-  const std::string after = title_after(policy, title);
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  EXPECT_EQ(after, std::string(kMaxRedactedTitleBytes, 'a'));
-  EXPECT_LT(elapsed, std::chrono::seconds(2));
+  EXPECT_EQ(title_after(policy, title), std::string(kMaxRedactedTitleBytes, 'a'));
 }
 
-TEST(RedactionTest, CostlyPatternsThatPassTheScanFailClosedQuickly) {
+TEST(RedactionTest, CostlyPatternsThatPassTheScanFailClosed) {
   // Accepted by the pattern scan, yet quadratic or worse for a backtracking matcher (libstdc++'s
   // std::regex took 15 s for the first even in its "__polynomial" mode, minutes for the
   // second). The state limit and the deadline stop them; the title is then not recorded.
@@ -333,9 +328,9 @@ TEST(RedactionTest, CostlyPatternsThatPassTheScanFailClosedQuickly) {
     ASSERT_TRUE(rule);
     RedactionPolicy policy;
     for (std::size_t idx = 0; idx < kMaxTitleRules; ++idx) policy.title_rules.push_back(*rule);
-    const auto start = std::chrono::steady_clock::now();
+    // How long it takes is the state limit's and the deadline's business (a timed assertion
+    // would fail on a slow or sanitized build); that it gives nothing away is this test's.
     EXPECT_EQ(title_after(policy, std::string(kMaxRedactedTitleBytes, 'a')), "");
-    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
     EXPECT_EQ(title_after(policy, "aab tab"), short_result);
   }
 }
