@@ -36,6 +36,7 @@ let agent;
 let apiPort;
 let pages; // the local test web server: {port, origin ("http://127.0.0.1:P"), hits}
 let context;
+let extensionDir; // the Chromium build of the extension
 let worker; // the extension's service worker
 let windowId; // the extension's id of the one normal Chromium window the tests use
 let homeTabId; // its first tab, showing "/home", open throughout
@@ -286,7 +287,7 @@ before(async () => {
   pages = await startPages();
   // The extension as `make extension` builds it (default agent address 127.0.0.1:5600); the
   // popup points it at this test's agent below.
-  const { chromium: extensionDir } = await buildExtension({ out: await h.tempDir('worktrace-extension-') });
+  ({ chromium: extensionDir } = await buildExtension({ out: await h.tempDir('worktrace-extension-') }));
 
   // A first run creates the profile and the extension's entry; the second runs with it allowed
   // in incognito, so that the incognito test below shows what the extension sends from there.
@@ -556,6 +557,66 @@ test('an extension without the built-in ID is refused until paired with a code f
   } finally {
     await other.close();
   }
+});
+
+test('in new headless mode the extension reports as well; without a focused browser window no span carries its URL', { timeout: 60_000 }, async () => {
+  await startFromHome();
+  await setPolicy({ url_mode: 'strip_query' });
+  // An xterm has the X focus: a headless browser has no window that could take it.
+  h.processes.spawn('xterm-headless', 'xterm', ['-T', 'wt-ext-headless', '-geometry', '60x10', '-e', 'cat'], {
+    env: { ...process.env, DISPLAY: display },
+  });
+  const xterm = await waitFor(
+    async () => (await x(['search', '--name', '^wt-ext-headless$']).catch(() => '')).split('\n').filter(Boolean)[0] ?? null,
+    { timeoutMs: 10_000, what: 'the xterm window' },
+  );
+  await x(['windowactivate', '--sync', xterm]);
+  await agentShows('', { title: 'wt-ext-headless', what: 'empty while the xterm has the focus' });
+  const from = Date.now();
+
+  const headless = await chromium.launchPersistentContext(await h.tempDir('worktrace-chromium-headless-'), {
+    executablePath: kChromiumPath,
+    headless: false, // the flag below asks for the new headless mode explicitly
+    ignoreDefaultArgs: ['--disable-extensions'],
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`],
+    env: { ...process.env, DISPLAY: display },
+    timeout: 30_000,
+  });
+  try {
+    headless.setDefaultTimeout(15_000);
+    const sw =
+      headless.serviceWorkers().find((candidate) => candidate.url().startsWith(`chrome-extension://${kExtensionId}/`)) ??
+      (await headless.waitForEvent('serviceworker', { timeout: 15_000 }));
+    await sw.evaluate((address) => chrome.storage.local.set({ agentAddress: address }), `http://127.0.0.1:${apiPort}`);
+    await sw.evaluate((url) => chrome.tabs.create({ url }), `${pages.origin}/H?secret=1`);
+    await waitFor(() => pages.hits.some((hit) => hit.startsWith('/H')), { timeoutMs: 10_000, what: 'the headless browser to load /H' });
+    await waitFor(
+      async () => {
+        await sw.evaluate(() => globalThis.worktraceReporter.trigger('test'));
+        const events = await agentApi(`/api/0/buckets/${kBucket}/events?limit=1000`);
+        return events.some((event) => event.data?.url === `${pages.origin}/H?secret=1` && event.data?.title === pageTitle('H'));
+      },
+      { timeoutMs: 15_000, intervalMs: 500, what: "the headless browser's report in the agent's bucket" },
+    );
+  } finally {
+    await headless.close();
+  }
+  await sleep(1_500);
+  const status = await agentStatus();
+  assert.equal(status.tracking?.title, 'wt-ext-headless', JSON.stringify(status.tracking));
+  assert.equal(status.tracking?.url ?? '', '', JSON.stringify(status.tracking));
+
+  await startFromHome(); // ends the xterm's span
+  let spans;
+  await waitFor(
+    async () => {
+      spans = (await timeline(from - 10_000, Date.now() + 1)).filter((span) => span.end > from);
+      return spans.some((span) => span.title === 'wt-ext-headless') && spans.at(-1)?.title !== 'wt-ext-headless';
+    },
+    { timeoutMs: 30_000, what: "the xterm's span on the server" },
+  ).catch((error) => assert.fail(`${error.message}\n${JSON.stringify(spans, null, 1)}`));
+  assert.equal(JSON.stringify(spans).includes('/H'), false, JSON.stringify(spans, null, 1));
+  for (const span of spans.filter((s) => s.title === 'wt-ext-headless')) assert.equal(span.url ?? '', '', JSON.stringify(span));
 });
 
 test('of an incognito window only that it is in front reaches the agent: private spans, no trace of its pages', { timeout: 90_000 }, async () => {
