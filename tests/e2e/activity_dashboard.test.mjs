@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { expectStatus } from '../lib/api.mjs';
-import { launchBrowser, screenshotOnFailure } from '../lib/browser.mjs';
+import { screenshotOnFailure, signedInPage as signedInAs } from '../lib/browser.mjs';
 import { buildOrg, createOrgs, kUnthrottledApi } from '../lib/fixture.mjs';
 import { Harness, deviceInfo } from '../lib/harness.mjs';
 import { request } from '../lib/http.mjs';
@@ -98,21 +98,8 @@ before(async () => {
 
 after(() => h.cleanup());
 
-/**
- * A page in a fresh browser profile signed in as `who` (a fixture person) through the sign-in
- * form; records page errors.
- */
-async function signedInPage(who) {
-  const context = await launchBrowser(h);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${server.origin}/`);
-  await page.getByTestId('sign-in-email').fill(who.email);
-  await page.getByTestId('sign-in-password').fill(who.password);
-  await page.getByTestId('sign-in-submit').click();
-  await page.getByTestId('main-nav').waitFor();
-  return { page, errors };
+function signedInPage(who) {
+  return signedInAs(h, server.origin, who);
 }
 
 /** Opens the previous day from today's page and checks the spans, the chart and the input table. */

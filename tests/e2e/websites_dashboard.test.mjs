@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { expectStatus } from '../lib/api.mjs';
-import { launchBrowser, screenshotOnFailure } from '../lib/browser.mjs';
+import { screenshotOnFailure, signedInPage as signedInAs } from '../lib/browser.mjs';
 import { buildOrg, createOrgs, kUnthrottledApi } from '../lib/fixture.mjs';
 import { Harness, deviceInfo } from '../lib/harness.mjs';
 import { request } from '../lib/http.mjs';
@@ -76,17 +76,8 @@ before(async () => {
 
 after(() => h.cleanup());
 
-async function signedInPage(who) {
-  const context = await launchBrowser(h);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${server.origin}/`);
-  await page.getByTestId('sign-in-email').fill(who.email);
-  await page.getByTestId('sign-in-password').fill(who.password);
-  await page.getByTestId('sign-in-submit').click();
-  await page.getByTestId('main-nav').waitFor();
-  return { page, errors };
+function signedInPage(who) {
+  return signedInAs(h, server.origin, who);
 }
 
 const rowOf = (page, testid, domain) => page.locator(`[data-testid="${testid}"][data-domain="${domain}"]`);

@@ -34,6 +34,23 @@ export async function launchBrowser(harness, { timeoutMs = 15_000 } = {}) {
   return context;
 }
 
+/**
+ * A page in a fresh browser profile signed in at `origin` as `who` ({email, password}, a fixture
+ * person) through the sign-in form; `errors` collects the page's uncaught errors.
+ */
+export async function signedInPage(harness, origin, who) {
+  const context = await launchBrowser(harness);
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${origin}/`);
+  await page.getByTestId('sign-in-email').fill(who.email);
+  await page.getByTestId('sign-in-password').fill(who.password);
+  await page.getByTestId('sign-in-submit').click();
+  await page.getByTestId('main-nav').waitFor();
+  return { page, errors };
+}
+
 /** Runs `fn`; when it throws, saves a full-page screenshot of `page` and rethrows. */
 export async function screenshotOnFailure(page, name, fn) {
   try {
