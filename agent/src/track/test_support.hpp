@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -49,5 +50,15 @@ class FakeSource final : public collect::DesktopSource {
   std::vector<EpochMs> wakes_;
   std::atomic<std::int64_t> idle_ms_ = 0;
 };
+
+inline constexpr EpochMs kSecond = 1000;
+inline constexpr EpochMs kMinute = 60 * kSecond;
+inline constexpr EpochMs kHour = 60 * kMinute;
+inline constexpr EpochMs kT0 = 1'767'607'200'000;  // Monday 2026-01-05 10:00:00 UTC
+
+// A focused window of `app` titled `title`, as the X source reports one.
+inline collect::FocusedWindow window(const std::string& app, const std::string& title) {
+  return {.app = app, .exe = "/usr/bin/" + app, .title = title, .pid = 4242};
+}
 
 }  // namespace worktrace::agent::track::test_support

@@ -20,18 +20,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr EpochMs kSecond = 1000;
-constexpr EpochMs kMinute = 60 * kSecond;
-constexpr EpochMs kHour = 60 * kMinute;
-constexpr EpochMs kT0 = 1'767'607'200'000;  // Monday 2026-01-05 10:00:00 UTC
-
 using agent::testing::TempDir;
 
 using test_support::FakeSource;
-
-collect::FocusedWindow window(const std::string& app, const std::string& title) {
-  return {.app = app, .exe = "/usr/bin/" + app, .title = title, .pid = 4242};
-}
+using test_support::kHour;
+using test_support::kMinute;
+using test_support::kSecond;
+using test_support::kT0;
+using test_support::window;
 
 // A written span without its seq and exe, for short expectations.
 struct Span {

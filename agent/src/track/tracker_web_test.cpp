@@ -17,16 +17,12 @@
 namespace worktrace::agent::track {
 namespace {
 
-constexpr EpochMs kSecond = 1000;
-constexpr EpochMs kHour = 3600 * kSecond;
-constexpr EpochMs kT0 = 1'767'607'200'000;  // Monday 2026-01-05 10:00:00 UTC
-
 using agent::testing::TempDir;
 using test_support::FakeSource;
-
-collect::FocusedWindow window(const std::string& app, const std::string& title) {
-  return {.app = app, .exe = "/usr/bin/" + app, .title = title, .pid = 7};
-}
+using test_support::kHour;
+using test_support::kSecond;
+using test_support::kT0;
+using test_support::window;
 
 // A written span's times and what it says beyond the window's app.
 struct Web {
