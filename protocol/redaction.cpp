@@ -310,6 +310,12 @@ std::string_view without_scheme(std::string_view url) {
 
 }  // namespace
 
+std::string_view url_mode_name(UrlMode mode) noexcept {
+  const auto found = std::find_if(kUrlModes.begin(), kUrlModes.end(),
+                                  [&](const auto& entry) { return entry.first == mode; });
+  return found == kUrlModes.end() ? std::string_view("strip_query") : found->second;
+}
+
 Result<TitleRule> TitleRule::make(std::string pattern, TitleAction action,
                                   std::string replacement) {
   if (pattern.empty() || pattern.size() > kMaxTitlePatternBytes) {
@@ -427,10 +433,8 @@ boost::json::value redaction_policy_json(const RedactionPolicy& policy) {
     if (rule.action() == TitleAction::mask) item.emplace("replacement", rule.replacement());
     rules.emplace_back(std::move(item));
   }
-  const auto mode = std::find_if(kUrlModes.begin(), kUrlModes.end(),
-                                 [&](const auto& entry) { return entry.first == policy.url_mode; });
   return boost::json::object{
-      {"url_mode", mode->second},
+      {"url_mode", url_mode_name(policy.url_mode)},
       {"title_rules", std::move(rules)},
       {"excluded_domains",
        boost::json::array(policy.excluded_domains.begin(), policy.excluded_domains.end())},

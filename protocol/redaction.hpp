@@ -43,6 +43,9 @@ enum class UrlMode {
   domain,       // "scheme://host" only (no port, path, query or fragment)
 };
 
+// The wire name of `mode`: "full", "strip_query" or "domain".
+[[nodiscard]] std::string_view url_mode_name(UrlMode mode) noexcept;
+
 enum class TitleAction {
   mask,  // each match is replaced by the rule's replacement
   drop,  // a title with any match becomes "", and so do the URL, domain, project and file

@@ -106,18 +106,6 @@ class StatusBoard {
   const Clock& clock_;
 };
 
-std::string_view url_mode_name(protocol::UrlMode mode) {
-  switch (mode) {
-    case protocol::UrlMode::full:
-      return "full";
-    case protocol::UrlMode::strip_query:
-      return "strip_query";
-    case protocol::UrlMode::domain:
-      return "domain";
-  }
-  return "strip_query";
-}
-
 // The "tracking" word of GET /api/0/info's "worktrace" object.
 std::string_view local_tracking_name(const std::optional<track::TrackSnapshot>& snapshot) {
   if (!snapshot) return "unavailable";
@@ -318,8 +306,9 @@ int run_command(const RunArgs& args) {
         "domains, {} excluded apps",
         received->idle_threshold_s, received->paused ? "paused" : "not paused",
         received->schedule ? "work hours only" : "at all hours",
-        url_mode_name(received->redaction.url_mode), received->redaction.title_rules.size(),
-        received->redaction.excluded_domains.size(), received->redaction.excluded_apps.size());
+        protocol::url_mode_name(received->redaction.url_mode),
+        received->redaction.title_rules.size(), received->redaction.excluded_domains.size(),
+        received->redaction.excluded_apps.size());
     save_policy(*dir, *received);
     const std::lock_guard guard(tracker_mutex);
     if (live_tracker != nullptr) live_tracker->apply_config(*received);
@@ -403,7 +392,7 @@ int run_command(const RunArgs& args) {
             mode = current_policy.redaction.url_mode;
           }
           return boost::json::object{{"tracking", local_tracking_name(snapshot)},
-                                     {"url_mode", url_mode_name(mode)}};
+                                     {"url_mode", protocol::url_mode_name(mode)}};
         });
     if (started) {
       local_api = std::move(*started);
