@@ -16,6 +16,7 @@ build_packages=(
   libssl-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libsodium-dev liboath-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libx11-dev libxext-dev libxi-dev libxss-dev libxrandr-dev libcctz-dev zlib1g-dev
+  libturbojpeg0-dev
   openssl ca-certificates
 )
 run_packages=(sqlite3 curl libnotify-bin)

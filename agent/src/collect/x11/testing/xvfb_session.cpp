@@ -91,9 +91,10 @@ XvfbSession::XvfbSession(Options options) {
   if (::pipe2(display_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
   int child_fd = 9;  // where Xvfb writes its display number; any fd the pipe does not use
   while (child_fd == display_pipe[0] || child_fd == display_pipe[1]) ++child_fd;
-  const std::vector<std::string> argv{"Xvfb",         "-screen",    "0",
-                                      "1280x1024x24", "-nolisten",  "tcp",
-                                      "-noreset",     "-displayfd", std::to_string(child_fd)};
+  std::vector<std::string> argv{"Xvfb",         "-screen",    "0",
+                                "1280x1024x24", "-nolisten",  "tcp",
+                                "-noreset",     "-displayfd", std::to_string(child_fd)};
+  if (!options.shared_memory) argv.insert(argv.end(), {"-extension", "MIT-SHM"});
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, display_pipe[1], child_fd);

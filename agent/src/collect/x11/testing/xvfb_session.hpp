@@ -30,6 +30,7 @@ class XvfbSession {
  public:
   struct Options {
     bool window_manager = true;
+    bool shared_memory = true;  // false: the server offers no MIT-SHM
   };
 
   [[nodiscard]] static bool xvfb_installed();
