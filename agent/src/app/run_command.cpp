@@ -210,6 +210,8 @@ int run_command(const RunArgs& args) {
   uplink::ControlOptions options{.url = *url,
                                  .credential = config->credential,
                                  .ca_file = config->ca_file,
+                            .tls_pin_sha256 = config->tls_pin_sha256,
+                                 .tls_pin_sha256 = config->tls_pin_sha256,
                                  .stop_on_signals = true};
   uplink::ControlClient client(
       std::move(options),

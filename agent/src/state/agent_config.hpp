@@ -28,6 +28,7 @@ struct AgentConfig {
   std::string org_name{};
   std::string credential{};  // "wtd_..."; sent only in the Authorization header
   std::string ca_file{};     // a PEM bundle to trust instead of the system CAs; empty for those
+  std::string tls_pin_sha256{};  // the server's pin-sha256 given at enrolment; empty: none
 
   bool operator==(const AgentConfig&) const = default;
 };

@@ -23,6 +23,7 @@ struct UploadOptions {
   ServerUrl url{};
   std::string credential{};
   std::string ca_file{};
+  std::string tls_pin_sha256{};  // see ControlOptions
   // After the first record arrives, how long to gather more before sending (fewer, larger
   // batches); a full batch goes at once.
   std::chrono::milliseconds gather{30'000};

@@ -20,6 +20,8 @@ struct ControlOptions {
   ServerUrl url{};
   std::string credential{};  // sent as "Authorization: Bearer <credential>"
   std::string ca_file{};     // empty: the system CAs
+  // Base64 SHA-256 of the server's SubjectPublicKeyInfo pinned at enrolment; empty: none.
+  std::string tls_pin_sha256{};
   std::chrono::milliseconds collect_interval{60'000};
   std::chrono::milliseconds state_interval{1'000};  // the least time between state messages
   BackoffPolicy backoff{};

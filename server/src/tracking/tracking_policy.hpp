@@ -4,6 +4,7 @@
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "protocol/redaction.hpp"
+#include "protocol/screenshot_policy.hpp"
 #include "protocol/work_schedule.hpp"
 #include "storage/db.hpp"
 
@@ -30,6 +31,7 @@ struct TrackingPolicy {
   std::int64_t idle_threshold_s = kDefaultIdleThresholdS;
   bool notify_on_start = true;
   std::optional<protocol::WorkSchedule> schedule;  // nullopt: always track
+  protocol::ScreenshotPolicy screenshots;
 };
 
 // A change to a policy: the fields that are set change. `schedule` set to nullopt clears it.
