@@ -20,18 +20,20 @@ org::OrgOptions org_options(const ServerConfig& config) {
 }
 
 Platform::Platform(storage::Db& db, const Clock& clock, auth::SecretKey key,
-                   org::OrgOptions options)
+                   org::OrgOptions options, std::optional<std::string> tls_pin_sha256)
     : auth_(db, clock, key),
+      server_info_(auth_, std::move(tls_pin_sha256)),
       org_(db, auth_, clock, std::move(options)),
       tracking_(db, hub_, auth_, clock),
       presence_(db, hub_, auth_, tracking_, clock),
+      screens_(db, hub_, clock),
       devices_(db, hub_, auth_, clock),
-      ingest_(db, clock,
-              [this](const api::Request& request) {
-                return devices_.agent_channel().authenticate(request);
-              },
-              {},
-              [this](OrgId org_id) { return tracking_.redaction_cache().get(org_id); }),
+      ingest_(
+          db, clock,
+          [this](const api::Request& request) {
+            return devices_.agent_channel().authenticate(request);
+          },
+          {}, [this](OrgId org_id) { return tracking_.redaction_cache().get(org_id); }),
       timeline_(db, auth_, clock),
       websites_(db, auth_, clock,
                 [this](OrgId org_id) { return tracking_.redaction_cache().get(org_id); }),
@@ -61,6 +63,7 @@ Platform::Platform(storage::Db& db, const Clock& clock, auth::SecretKey key,
     return api::Response::json(200, {{"name", "worktrace"}, {"version", kVersion}});
   });
   auth_.register_routes(router_);
+  server_info_.register_routes(router_);
   org_.register_routes(router_);
   devices_.register_routes(router_);
   ingest_.register_routes(router_);
@@ -68,10 +71,19 @@ Platform::Platform(storage::Db& db, const Clock& clock, auth::SecretKey key,
   websites_.register_routes(router_);
   // The agent's config after its welcome, its activity messages, and live presence.
   devices_.add_agent_handler(presence_);
-  // A device given to another person follows that person's pause at once.
+  // Live screenshots: `screens` after the config, the agents' frames and refusals, and the
+  // dashboards' screens.* messages.
+  devices_.add_agent_handler(screens_);
+  devices_.viewer_channel().add_handler(screens_.viewer_handler());
+  // A viewing lasts only while its viewer may see the person.
+  auth_.on_access_changed(
+      [this](OrgId org_id, std::optional<UserId> /*user*/) { screens_.access_changed(org_id); });
+  // A device given to another person follows that person's pause at once, and its frames go
+  // to that person's viewers.
   devices_.on_assigned([this](DeviceId device) {
     presence_.reassigned(device);
     tracking_.push_config(device);
+    screens_.reassigned(device);
   });
   tracking_.register_routes(router_);
   presence_.register_routes(router_);

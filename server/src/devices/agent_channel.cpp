@@ -41,6 +41,14 @@ Result<DevicePrincipal> AgentChannel::authenticate(const api::Request& upgrade) 
 
 void AgentChannel::add_handler(realtime::AgentMessageHandler& handler) {
   handlers_.push_back(&handler);
+  if (binary_handler_ == nullptr && handler.takes_binary()) binary_handler_ = &handler;
+}
+
+Result<void> AgentChannel::on_binary(const DevicePrincipal& device, std::string message) {
+  if (binary_handler_ == nullptr) {
+    return fail(Errc::invalid_argument, "binary messages are not accepted");
+  }
+  return binary_handler_->on_binary(device, std::move(message));
 }
 
 std::vector<std::string> AgentChannel::on_connected(const DevicePrincipal& device,

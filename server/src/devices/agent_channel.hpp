@@ -25,8 +25,9 @@ class AgentChannel final : public realtime::AgentChannelHandler {
 
   // Errc::unauthenticated for a missing, malformed, unknown or revoked credential.
   [[nodiscard]] Result<DevicePrincipal> authenticate(const api::Request& upgrade) override;
-  // Adds the handler of more message types (activity, ...). Call before serving: the list is
-  // not guarded. `handler` must outlive the channel.
+  // Adds the handler of more message types (activity, ...); the first one whose
+  // takes_binary() is true also gets the binary messages (screen frames). Call before serving:
+  // the list is not guarded. `handler` must outlive the channel.
   void add_handler(realtime::AgentMessageHandler& handler);
 
   // Records remote IP and last-seen, publishes device.online (with online=true whether or not
@@ -40,6 +41,9 @@ class AgentChannel final : public realtime::AgentChannelHandler {
   // Errc::invalid_argument "unknown message type 'x'".
   [[nodiscard]] Result<std::optional<std::string>> on_text(const DevicePrincipal& device,
                                                            std::string_view message) override;
+  // Hands the message to the added handler that takes binary messages, on the calling
+  // (network) thread; none: Errc::invalid_argument "binary messages are not accepted".
+  [[nodiscard]] Result<void> on_binary(const DevicePrincipal& device, std::string message) override;
   // Records last-seen, publishes device.offline, then tells the added handlers.
   void on_disconnected(const DevicePrincipal& device) override;
 
@@ -47,7 +51,9 @@ class AgentChannel final : public realtime::AgentChannelHandler {
   DeviceStore& store_;
   realtime::Hub& hub_;
   const Clock& clock_;
-  std::vector<realtime::AgentMessageHandler*> handlers_;  // set before serving, then read-only
+  // Set before serving, then read-only:
+  std::vector<realtime::AgentMessageHandler*> handlers_;
+  realtime::AgentMessageHandler* binary_handler_ = nullptr;
 };
 
 }  // namespace worktrace::devices

@@ -149,6 +149,71 @@ TEST_F(ChannelsTest, HandlersGetTheirTypesAndSendAfterTheWelcome) {
   EXPECT_EQ(handler.disconnected, std::vector<DeviceId>{device_id_});
 }
 
+// Takes the binary messages (a screen relay's part), recording their sizes.
+class BinaryHandler final : public realtime::AgentMessageHandler {
+ public:
+  std::vector<std::string> on_connected(const DevicePrincipal&) override { return {}; }
+  bool handles(std::string_view) const override { return false; }
+  Result<std::optional<std::string>> on_message(const DevicePrincipal&, std::string_view,
+                                                const boost::json::value&) override {
+    return std::optional<std::string>();
+  }
+  void on_disconnected(const DevicePrincipal&) override {}
+  bool takes_binary() const override { return true; }
+  Result<void> on_binary(const DevicePrincipal& device, std::string message) override {
+    if (message.empty()) return fail(Errc::invalid_argument, "empty frame");
+    frames.emplace_back(device.device_id, message.size());
+    return {};
+  }
+
+  std::vector<std::pair<DeviceId, std::size_t>> frames;
+};
+
+TEST_F(ChannelsTest, BinaryMessagesGoToTheHandlerThatTakesThem) {
+  EXPECT_EQ(agent().on_binary(principal_, "frame").error().message,
+            "binary messages are not accepted");
+  RecordingHandler text_only;
+  BinaryHandler frames;
+  devices_.add_agent_handler(text_only);
+  devices_.add_agent_handler(frames);
+  ASSERT_TRUE(agent().on_binary(principal_, "frame"));
+  EXPECT_EQ(agent().on_binary(principal_, "").error().message, "empty frame");
+  ASSERT_EQ(frames.frames.size(), 1U);
+  EXPECT_EQ(frames.frames[0], (std::pair<DeviceId, std::size_t>{device_id_, 5}));
+}
+
+// A domain's handler of dashboard messages, recording what the channel hands it.
+class ViewerHandler final : public realtime::ViewerMessageHandler {
+ public:
+  bool handles(std::string_view type) const override { return type.starts_with("screens."); }
+  Result<std::optional<std::string>> on_message(const Actor& viewer, realtime::ViewerId viewer_id,
+                                                std::string_view type,
+                                                const boost::json::value&) override {
+    seen.push_back(std::to_string(viewer.user_id) + "/" + std::to_string(viewer_id) + ":" +
+                   std::string(type));
+    return std::optional<std::string>(R"({"type":"screens.watching"})");
+  }
+  void on_disconnected(const Actor& viewer, realtime::ViewerId viewer_id) override {
+    seen.push_back(std::to_string(viewer.user_id) + "/" + std::to_string(viewer_id) + ":gone");
+  }
+
+  std::vector<std::string> seen;
+};
+
+TEST_F(ChannelsTest, ViewerHandlersGetTheirTypesWithTheViewerId) {
+  ViewerHandler handler;
+  devices_.viewer_channel().add_handler(handler);
+  const Actor owner{acme_owner_, acme_, Role::owner, {}};
+  auto reply = viewer().on_text(owner, 42, R"({"type":"screens.watch","user_ids":[]})");
+  ASSERT_TRUE(reply) << reply.error().message;
+  EXPECT_EQ(reply->value_or(""), R"({"type":"screens.watching"})");
+  EXPECT_EQ(viewer().on_text(owner, 42, R"({"type":"watch"})").error().message,
+            "unknown message type 'watch'");
+  viewer().on_disconnected(owner, 42);
+  const std::string prefix = std::to_string(acme_owner_) + "/42:";
+  EXPECT_EQ(handler.seen, (std::vector<std::string>{prefix + "screens.watch", prefix + "gone"}));
+}
+
 TEST_F(ChannelsTest, EmployeesHearOnlyOfTheirOwnDevices) {
   const auto employee_viewer = connect_viewer(Actor{acme_employee_, acme_, Role::employee, {}});
   // The shared device belongs to nobody: the employee must not hear of it.
@@ -257,13 +322,13 @@ TEST_F(ChannelsTest, ViewersAuthenticateWithTheirSessionAndPlayPingPong) {
   EXPECT_EQ(hello.at("user").at("email"), "ann@acme.test");
   EXPECT_EQ(hello.at("user").at("role"), "owner");
 
-  auto pong = viewer().on_text(*actor, R"({"type":"ping"})");
+  auto pong = viewer().on_text(*actor, 1, R"({"type":"ping"})");
   ASSERT_TRUE(pong && pong->has_value());
   EXPECT_EQ(boost::json::parse(**pong), boost::json::parse(R"({"type":"pong"})"));
-  EXPECT_EQ(viewer().on_text(*actor, R"({"type":"watch"})").error().message,
+  EXPECT_EQ(viewer().on_text(*actor, 1, R"({"type":"watch"})").error().message,
             "unknown message type 'watch'");
   EXPECT_TRUE(viewer()
-                  .on_text(*actor, std::string(kMaxViewerMessageBytes + 1, ' '))
+                  .on_text(*actor, 1, std::string(kMaxViewerMessageBytes + 1, ' '))
                   .error()
                   .is(Errc::payload_too_large));
 }

@@ -43,12 +43,26 @@ std::string ViewerChannel::on_connected(const Actor& viewer) {
   return boost::json::serialize(hello);
 }
 
-Result<std::optional<std::string>> ViewerChannel::on_text(const Actor& /*viewer*/,
+void ViewerChannel::add_handler(realtime::ViewerMessageHandler& handler) {
+  handlers_.push_back(&handler);
+}
+
+Result<std::optional<std::string>> ViewerChannel::on_text(const Actor& viewer,
+                                                          realtime::ViewerId viewer_id,
                                                           std::string_view message) {
   auto parsed = protocol::read_typed_message(message, kMaxViewerMessageBytes);
   if (!parsed) return parsed.error();
   if (parsed->type == "ping") return std::optional<std::string>(R"({"type":"pong"})");
+  for (auto* handler : handlers_) {
+    if (handler->handles(parsed->type)) {
+      return handler->on_message(viewer, viewer_id, parsed->type, parsed->json);
+    }
+  }
   return fail(Errc::invalid_argument, "unknown message type '" + parsed->type + "'");
+}
+
+void ViewerChannel::on_disconnected(const Actor& viewer, realtime::ViewerId viewer_id) {
+  for (auto* handler : handlers_) handler->on_disconnected(viewer, viewer_id);
 }
 
 Result<std::size_t> ViewerChannel::close_ended_sessions() {

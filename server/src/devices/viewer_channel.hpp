@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace worktrace::devices {
 
@@ -28,9 +29,17 @@ class ViewerChannel final : public realtime::ViewerChannelHandler {
   [[nodiscard]] Result<Actor> authenticate(const api::Request& upgrade) override;
   // {"type":"hello","server_version","user":{...}}
   [[nodiscard]] std::string on_connected(const Actor& viewer) override;
-  // `ping` -> `pong`; other types: Errc::invalid_argument "unknown message type 'x'".
+  // Adds the handler of more message types (screens.*). Call before serving: the list is not
+  // guarded. `handler` must outlive the channel.
+  void add_handler(realtime::ViewerMessageHandler& handler);
+
+  // `ping` -> `pong`; types an added handler handles go to it; other types:
+  // Errc::invalid_argument "unknown message type 'x'".
   [[nodiscard]] Result<std::optional<std::string>> on_text(const Actor& viewer,
+                                                           realtime::ViewerId viewer_id,
                                                            std::string_view message) override;
+  // Tells the added handlers.
+  void on_disconnected(const Actor& viewer, realtime::ViewerId viewer_id) override;
 
   // Checks the sessions of every viewer connected here (AuthService::ended_sessions) and closes
   // those that ended (idle or absolute expiry, or ended on another node) with 1008
@@ -42,6 +51,7 @@ class ViewerChannel final : public realtime::ViewerChannelHandler {
   auth::AuthService& auth_;
   storage::Db& db_;
   realtime::Hub& hub_;
+  std::vector<realtime::ViewerMessageHandler*> handlers_;  // set before serving, then read-only
 };
 
 }  // namespace worktrace::devices

@@ -53,6 +53,13 @@ class AgentChannel final : public Channel {
         guarded("agent on_text", [&] { return context_.agents.on_text(device_, message); }));
   }
 
+  std::optional<std::string> on_binary(std::string message) override {
+    auto outcome = guarded("agent on_binary",
+                           [&] { return context_.agents.on_binary(device_, std::move(message)); });
+    if (!outcome) return channel_error_message(outcome.error());
+    return std::nullopt;
+  }
+
   void close() noexcept override {
     // A connection replaced by a newer one of the same device is no longer registered: the
     // device is still online, so the handler hears nothing of this one ending.
@@ -85,13 +92,19 @@ class DashboardChannel final : public Channel {
   }
 
   std::optional<std::string> on_text(std::string_view message) override {
-    return reply_of(
-        guarded("dashboard on_text", [&] { return context_.viewers.on_text(viewer_, message); }));
+    return reply_of(guarded("dashboard on_text", [&] {
+      return context_.viewers.on_text(viewer_, viewer_id_, message);
+    }));
+  }
+
+  std::optional<std::string> on_binary(std::string /*message*/) override {
+    return channel_error_message(fail(Errc::invalid_argument, "binary frames are not accepted"));
   }
 
   void close() noexcept override {
     const auto result = guarded("dashboard disconnect", [&]() -> Result<void> {
       context_.hub.viewer_disconnected(viewer_id_);
+      context_.viewers.on_disconnected(viewer_, viewer_id_);
       return {};
     });
     (void)result;
@@ -122,7 +135,10 @@ Result<std::unique_ptr<Channel>> authenticate_channel(ChannelKind kind, const ap
 std::string channel_error_message(const Error& error) {
   // from_error renders {"error":{...}} with the message that is safe to show; add the type.
   const auto rendered = api::Response::from_error(error);
-  const boost::json::value body = boost::json::parse(rendered.body);
+  boost::json::value body = boost::json::parse(rendered.body);
+  // Our own `unavailable` errors are written for the client ("no device of this person is
+  // online"); other 5xx messages stay hidden.
+  if (error.is(Errc::unavailable)) body.at("error").as_object()["message"] = error.message;
   return boost::json::serialize(
       boost::json::object{{"type", "error"}, {"error", body.at("error")}});
 }

@@ -32,6 +32,11 @@ class Channel {
   // or {"type":"error","error":{...}} when it failed or threw (a throw is logged).
   [[nodiscard]] virtual std::optional<std::string> on_text(std::string_view message) = 0;
 
+  // Handles one binary message (agents only) and returns the error to send back, if any.
+  // Runs on the network thread: the handler must not block. A dashboard's channel never gets
+  // here (its binary messages close it).
+  [[nodiscard]] virtual std::optional<std::string> on_binary(std::string message) = 0;
+
   // Unregisters from the hub and tells the handler the channel is gone. Only after open();
   // call once. Does not throw (a handler's exception is logged).
   virtual void close() noexcept = 0;
@@ -51,7 +56,8 @@ struct ChannelContext {
                                                                     const ChannelContext& context);
 
 // {"type":"error","error":{"code","message"}} for `error`, hiding foreign errors' details
-// the way api::Response::from_error does.
+// the way api::Response::from_error does, except that the message of our own
+// Errc::unavailable is shown (it is written for the client).
 [[nodiscard]] std::string channel_error_message(const Error& error);
 
 }  // namespace worktrace::net

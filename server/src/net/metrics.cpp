@@ -110,6 +110,16 @@ std::string Metrics::render(std::string_view version) const {
       "# HELP worktrace_ws_frames_dropped_total WebSocket frames dropped from full send queues.\n");
   append(out, "# TYPE worktrace_ws_frames_dropped_total counter\n");
   append(out, "worktrace_ws_frames_dropped_total {}\n", frames_dropped_.load());
+  append(out,
+         "# HELP worktrace_ws_frames_replaced_total Queued WebSocket frames replaced by a newer "
+         "frame of the same stream.\n");
+  append(out, "# TYPE worktrace_ws_frames_replaced_total counter\n");
+  append(out, "worktrace_ws_frames_replaced_total {}\n", frames_replaced_.load());
+  append(out,
+         "# HELP worktrace_ws_binary_refused_total Binary WebSocket messages from agents refused "
+         "(too large or over the rate).\n");
+  append(out, "# TYPE worktrace_ws_binary_refused_total counter\n");
+  append(out, "worktrace_ws_binary_refused_total {}\n", binary_refused_.load());
   append(out, "# HELP worktrace_build_info The running server's version.\n");
   append(out, "# TYPE worktrace_build_info gauge\n");
   append(out, "worktrace_build_info{{version=\"{}\"}} 1\n", escape_label(version));

@@ -22,7 +22,7 @@ enum class ChannelKind { agent, dashboard };
 // "other" (clients choose the method, so it must not create label values at will).
 [[nodiscard]] std::string_view method_label(std::string_view method) noexcept;
 
-// The server's Prometheus metrics. Thread-safe: gauges and the dropped-frame counter are
+// The server's Prometheus metrics. Thread-safe: gauges and the frame counters are
 // atomics; the per-route request tables share one mutex held for a map update only.
 class Metrics {
  public:
@@ -41,9 +41,13 @@ class Metrics {
   void channel_opened(ChannelKind kind) noexcept { channel_gauge(kind).fetch_add(1); }
   void channel_closed(ChannelKind kind) noexcept { channel_gauge(kind).fetch_sub(1); }
   void frame_dropped() noexcept { frames_dropped_.fetch_add(1); }
+  void frame_replaced() noexcept { frames_replaced_.fetch_add(1); }
+  void binary_refused() noexcept { binary_refused_.fetch_add(1); }
 
   [[nodiscard]] std::int64_t open_connections() const noexcept { return open_connections_.load(); }
   [[nodiscard]] std::uint64_t frames_dropped() const noexcept { return frames_dropped_.load(); }
+  [[nodiscard]] std::uint64_t frames_replaced() const noexcept { return frames_replaced_.load(); }
+  [[nodiscard]] std::uint64_t binary_refused() const noexcept { return binary_refused_.load(); }
 
   // The whole exposition in the Prometheus text format 0.0.4.
   [[nodiscard]] std::string render(std::string_view version) const;
@@ -64,6 +68,8 @@ class Metrics {
   std::atomic<std::int64_t> agent_channels_{0};
   std::atomic<std::int64_t> dashboard_channels_{0};
   std::atomic<std::uint64_t> frames_dropped_{0};
+  std::atomic<std::uint64_t> frames_replaced_{0};
+  std::atomic<std::uint64_t> binary_refused_{0};
 
   mutable std::mutex mutex_;
   // Guarded by mutex_:

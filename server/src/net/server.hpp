@@ -30,6 +30,18 @@ struct ServerOptions {
   std::size_t agent_max_message_bytes = 1 << 20;
   std::size_t viewer_max_message_bytes = 64 << 10;
   std::size_t ws_send_queue_frames = 64;
+  // Binary messages from agents (screen frames; protocol::kMaxScreenFrameBytes): a larger one
+  // is read to its end, discarded and answered with a payload_too_large error; the channel
+  // stays open. Dashboards may not send binary at all.
+  std::size_t agent_max_binary_bytes = 4 << 20;
+  // Per agent connection, for binary messages: a token bucket of `ws_binary_per_s` with bursts
+  // of `ws_binary_burst`; over it the message is dropped with a rate_limited error (at most
+  // one such error a second).
+  double ws_binary_per_s = 4;
+  double ws_binary_burst = 8;
+  // Droppable bytes (screen frames) one connection may have queued; beyond it the oldest
+  // droppable frames are dropped (and counted).
+  std::size_t ws_screen_queue_bytes = 8 << 20;
   int io_threads = 1;
   int blocking_threads = 4;
   std::chrono::milliseconds shutdown_timeout{10'000};

@@ -284,7 +284,8 @@ asio::awaitable<void> serve_channel(ServerState& state, Stream stream, BeastRequ
     co_return;
   }
 
-  auto peer = std::make_shared<WsPeer>(executor, options.ws_send_queue_frames, state.metrics);
+  auto peer = std::make_shared<WsPeer>(executor, options.ws_send_queue_frames, state.metrics,
+                                       options.ws_screen_queue_bytes);
   asio::steady_timer wake(executor);
   peer->set_wake_timer(&wake);
   ChannelScope scope(state, *channel, peer);
@@ -317,9 +318,12 @@ asio::awaitable<void> serve_channel(ServerState& state, Stream stream, BeastRequ
   spdlog::debug("{} {} channel open", info.remote_ip, channel_kind_name(kind));
 
   beast::flat_buffer buffer;
-  TokenBucket message_budget(state.options.ws_messages_per_s, state.options.ws_message_burst,
-                             std::chrono::steady_clock::now());
-  bool discarding = false;  // closing for an oversized message: read on until the close
+  const auto opened_at = std::chrono::steady_clock::now();
+  TokenBucket message_budget(options.ws_messages_per_s, options.ws_message_burst, opened_at);
+  TokenBucket binary_budget(options.ws_binary_per_s, options.ws_binary_burst, opened_at);
+  std::optional<SteadyTime> last_binary_rate_error;
+  bool discarding = false;       // closing for an oversized text message: read on until the close
+  bool skipping_binary = false;  // reading an oversized binary message to its end
   for (;;) {
     auto [read_error, size] = co_await ws.async_read_some(buffer, kWsReadChunkBytes, kNoThrow);
     if (read_error) {
@@ -327,7 +331,23 @@ asio::awaitable<void> serve_channel(ServerState& state, Stream stream, BeastRequ
                     read_error.message());
       break;
     }
-    if (discarding || buffer.size() > max_message_bytes) {
+    // Binary messages of agents (screen frames) have their own, larger limit; a message over
+    // it is refused alone and the channel stays open.
+    const bool agent_binary = kind == ChannelKind::agent && ws.got_binary();
+    if (!discarding && agent_binary &&
+        (skipping_binary || buffer.size() > options.agent_max_binary_bytes)) {
+      buffer.consume(buffer.size());
+      skipping_binary = !ws.is_message_done();
+      if (!skipping_binary) {
+        state.metrics.binary_refused();
+        peer->send(realtime::Frame::text(channel_error_message(
+            fail(Errc::payload_too_large, "binary message exceeds " +
+                                              std::to_string(options.agent_max_binary_bytes) +
+                                              " bytes"))));
+      }
+      continue;
+    }
+    if (discarding || (!agent_binary && buffer.size() > max_message_bytes)) {
       // Close with 1009 and keep reading: the close handshake completes once the client has
       // sent the rest of its frame and its own close frame, so nothing is reset.
       buffer.consume(buffer.size());
@@ -338,14 +358,34 @@ asio::awaitable<void> serve_channel(ServerState& state, Stream stream, BeastRequ
       continue;
     }
     if (!ws.is_message_done()) continue;
-    if (!ws.got_text()) {
+    if (peer->closing()) {
+      // Closing (a revoked device, a replaced connection): what it still sends is not handled.
       buffer.consume(buffer.size());
+      continue;
+    }
+    if (!ws.got_text()) {
       if (kind == ChannelKind::dashboard) {
+        buffer.consume(buffer.size());
         peer->close(static_cast<std::uint16_t>(websocket::close_code::unknown_data),
                     "binary frames are not accepted");
-      } else {
-        peer->send(realtime::Frame::text(channel_error_message(
-            fail(Errc::invalid_argument, "binary frames are not supported yet"))));
+        continue;
+      }
+      const auto now = std::chrono::steady_clock::now();
+      if (!binary_budget.take(now)) {
+        buffer.consume(buffer.size());
+        state.metrics.binary_refused();
+        if (!last_binary_rate_error || now - *last_binary_rate_error >= std::chrono::seconds(1)) {
+          last_binary_rate_error = now;
+          peer->send(realtime::Frame::text(channel_error_message(fail(
+              Errc::rate_limited, "too many binary messages on this channel; slow down"))));
+        }
+        continue;
+      }
+      // Handled here, on the network thread: the handler only touches memory.
+      std::string message = beast::buffers_to_string(buffer.data());
+      buffer.consume(buffer.size());
+      if (auto error = channel->on_binary(std::move(message))) {
+        peer->send(realtime::Frame::text(std::move(*error)));
       }
       continue;
     }

@@ -59,6 +59,13 @@ Result<std::optional<std::string>> FakeAgents::on_text(const DevicePrincipal&,
       boost::json::serialize(boost::json::object{{"type", "echo"}, {"text", message}}));
 }
 
+Result<void> FakeAgents::on_binary(const DevicePrincipal&, std::string message) {
+  if (message.starts_with("bad")) return fail(Errc::invalid_argument, "frame is bad");
+  binary_bytes += message.size();
+  ++binary_messages;
+  return {};
+}
+
 void FakeAgents::on_disconnected(const DevicePrincipal&) { ++disconnects; }
 
 std::string FakeAgents::last_remote_ip() const {
@@ -73,9 +80,19 @@ Result<Actor> FakeViewers::authenticate(const api::Request& upgrade) {
 
 std::string FakeViewers::on_connected(const Actor&) { return R"({"type":"hello"})"; }
 
-Result<std::optional<std::string>> FakeViewers::on_text(const Actor&, std::string_view message) {
+Result<std::optional<std::string>> FakeViewers::on_text(const Actor&, realtime::ViewerId viewer_id,
+                                                        std::string_view message) {
   if (message == R"({"type":"ping"})") return std::optional<std::string>(R"({"type":"pong"})");
+  if (message == R"({"type":"whoami"})") {
+    return std::optional<std::string>(
+        boost::json::serialize(boost::json::object{{"type", "you"}, {"viewer_id", viewer_id}}));
+  }
   return fail(Errc::invalid_argument, "unknown message");
+}
+
+void FakeViewers::on_disconnected(const Actor&, realtime::ViewerId viewer_id) {
+  last_disconnected = viewer_id;
+  ++disconnects;
 }
 
 namespace {

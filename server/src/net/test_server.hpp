@@ -37,6 +37,7 @@ void write_file(const std::filesystem::path& file, const std::string& contents);
 
 // Accepts `Authorization: Bearer good-device` as device 7 of org 1. Replies to text with
 // {"type":"echo","text":...}; "bad..." gives an invalid_argument error and "boom" throws.
+// Counts binary messages (and their bytes); a binary "bad..." gives an invalid_argument error.
 class FakeAgents final : public realtime::AgentChannelHandler {
  public:
   static constexpr DeviceId kDeviceId = 7;
@@ -45,9 +46,12 @@ class FakeAgents final : public realtime::AgentChannelHandler {
                                         const std::string& remote_ip) override;
   Result<std::optional<std::string>> on_text(const DevicePrincipal& device,
                                              std::string_view message) override;
+  Result<void> on_binary(const DevicePrincipal& device, std::string message) override;
   void on_disconnected(const DevicePrincipal& device) override;
 
   std::atomic<int> connects{0};
+  std::atomic<int> binary_messages{0};
+  std::atomic<std::size_t> binary_bytes{0};
   std::atomic<int> disconnects{0};
   [[nodiscard]] std::string last_remote_ip() const;
 
@@ -56,13 +60,18 @@ class FakeAgents final : public realtime::AgentChannelHandler {
   std::string last_remote_ip_;  // guarded by mutex_
 };
 
-// Accepts the cookie wt_session=good as user 1 of org 1; answers {"type":"ping"} with pong.
+// Accepts the cookie wt_session=good as user 1 of org 1; answers {"type":"ping"} with pong
+// and {"type":"whoami"} with {"type":"you","viewer_id":N}; counts disconnections.
 class FakeViewers final : public realtime::ViewerChannelHandler {
  public:
   Result<Actor> authenticate(const api::Request& upgrade) override;
   std::string on_connected(const Actor& viewer) override;
-  Result<std::optional<std::string>> on_text(const Actor& viewer,
+  Result<std::optional<std::string>> on_text(const Actor& viewer, realtime::ViewerId viewer_id,
                                              std::string_view message) override;
+  void on_disconnected(const Actor& viewer, realtime::ViewerId viewer_id) override;
+
+  std::atomic<int> disconnects{0};
+  std::atomic<realtime::ViewerId> last_disconnected{0};
 };
 
 // A Server running on its own thread. Routes:

@@ -1,4 +1,5 @@
 // /ws/agent and /ws/dashboard over real sockets, with the real hub.
+#include "net/channel.hpp"
 #include "net/test_client.hpp"
 #include "net/test_server.hpp"
 
@@ -25,6 +26,16 @@ class WebSocketTest : public ::testing::Test {
  protected:
   TestServer server;
 };
+
+TEST(ChannelErrorTest, ShowsOurUnavailableMessageButHidesOtherServerErrors) {
+  EXPECT_EQ(json::parse(channel_error_message(
+                fail(Errc::unavailable, "no device of this person is online"))),
+            json::parse(R"({"type":"error","error":{"code":"unavailable",
+                "message":"no device of this person is online"}})"));
+  EXPECT_EQ(json::parse(channel_error_message(fail(Errc::internal, "SQL detail"))),
+            json::parse(R"({"type":"error","error":{"code":"internal",
+                "message":"internal server error"}})"));
+}
 
 TEST_F(WebSocketTest, UpgradesWithoutCredentialsAreRefusedWith401) {
   server.start();
@@ -78,8 +89,63 @@ TEST_F(WebSocketTest, AgentGetsTheWelcomeFirstThenRepliesAndErrors) {
   agent.send_text("silent");
   agent.send_text("after");
   EXPECT_EQ(read_json(agent), json::parse(R"({"type":"echo","text":"after"})"));
-  agent.send_binary("\x01\x02");
-  EXPECT_EQ(read_json(agent).at("error").at("code").as_string(), "invalid_argument");
+  agent.send_binary("bad frame");
+  EXPECT_EQ(
+      read_json(agent),
+      json::parse(
+          R"({"type":"error","error":{"code":"invalid_argument","message":"frame is bad"}})"));
+}
+
+TEST_F(WebSocketTest, AgentBinaryMessagesReachTheHandlerOnTheirOwnLimit) {
+  auto options = server.default_options();
+  options.agent_max_message_bytes = 1024;
+  options.agent_max_binary_bytes = 200 * 1024;  // several read chunks
+  server.start(options);
+  WsClient agent(server.port(), "/ws/agent", kAgentCredential);
+  ASSERT_TRUE(agent.connected());
+  read_json(agent);
+  agent.send_binary(std::string(150 * 1024, 'j'));  // over the text limit, within the binary
+  EXPECT_TRUE(eventually([&] { return server.agents.binary_messages.load() == 1; }));
+  EXPECT_EQ(server.agents.binary_bytes.load(), 150u * 1024);
+
+  // Too large: read to its end and refused alone; the channel stays open.
+  agent.send_binary(std::string(300 * 1024, 'k'));
+  const json::value refused = read_json(agent);
+  EXPECT_EQ(refused.at("error").at("code").as_string(), "payload_too_large");
+  EXPECT_EQ(refused.at("error").at("message").as_string(), "binary message exceeds 204800 bytes");
+  agent.send_text("still open");
+  EXPECT_EQ(read_json(agent).at("text").as_string(), "still open");
+  agent.send_binary(std::string(10, 'l'));
+  EXPECT_TRUE(eventually([&] { return server.agents.binary_messages.load() == 2; }));
+  EXPECT_EQ(server.agents.binary_bytes.load(), 150u * 1024 + 10);
+  EXPECT_EQ(server.agents.disconnects.load(), 0);
+
+  // Text keeps its own limit and its 1009 close.
+  agent.send_text(std::string(2048, 't'));
+  const WsClient::Message closed = agent.read();
+  EXPECT_TRUE(closed.closed);
+  EXPECT_EQ(closed.close_code, 1009);
+}
+
+TEST_F(WebSocketTest, BinaryMessagesHaveTheirOwnRateWithOneErrorASecond) {
+  server.start();  // 4 a second, bursts of 8
+  WsClient agent(server.port(), "/ws/agent", kAgentCredential);
+  ASSERT_TRUE(agent.connected());
+  read_json(agent);
+  for (int frame_idx = 0; frame_idx < 14; ++frame_idx) agent.send_binary("frame");
+  agent.send_text("after the burst");
+  // One rate_limited error for the whole burst, then the text (its budget is separate).
+  const json::value limited = read_json(agent);
+  EXPECT_EQ(limited.at("error").at("code").as_string(), "rate_limited");
+  EXPECT_EQ(read_json(agent).at("text").as_string(), "after the burst");
+  const int delivered = server.agents.binary_messages.load();
+  EXPECT_GE(delivered, 8);
+  EXPECT_LE(delivered, 10);  // a slow machine may refill a token or two meanwhile
+  HttpClient client(server.port());
+  const std::string metrics = client.request("GET", "/metrics").body;
+  EXPECT_NE(metrics.find("worktrace_ws_binary_refused_total " + std::to_string(14 - delivered)),
+            std::string::npos)
+      << metrics;
 }
 
 TEST_F(WebSocketTest, TheHubReachesTheAgentAndClosingUnregisters) {
@@ -162,11 +228,17 @@ TEST_F(WebSocketTest, DashboardGetsHelloAnswersPingAndRefusesBinary) {
   EXPECT_EQ(read_json(viewer), json::parse(R"({"type":"device.online"})"));
   viewer.send_text(R"({"type":"ping"})");
   EXPECT_EQ(read_json(viewer), json::parse(R"({"type":"pong"})"));
+  viewer.send_text(R"({"type":"whoami"})");
+  const auto viewer_id = read_json(viewer).at("viewer_id").to_number<realtime::ViewerId>();
+  EXPECT_NE(server.hub.viewer_peer(viewer_id), nullptr);
   viewer.send_binary("frame");
   const WsClient::Message closed = viewer.read();
   EXPECT_TRUE(closed.closed);
   EXPECT_EQ(closed.close_code, 1003);
   EXPECT_TRUE(eventually([&] { return server.hub.counts().viewers == 0; }));
+  // The handler hears of the viewer that ended, by the id its messages carried.
+  EXPECT_TRUE(eventually([&] { return server.viewers.disconnects.load() == 1; }));
+  EXPECT_EQ(server.viewers.last_disconnected.load(), viewer_id);
 }
 
 TEST_F(WebSocketTest, ViewerMessagesOverTheLimitClose1009) {

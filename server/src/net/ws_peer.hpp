@@ -20,16 +20,27 @@ namespace worktrace::net {
 // one writer coroutine on the connection's strand drains. When the queue is full the oldest
 // droppable frame is dropped (and counted); with none to drop, the connection is closed with
 // 1013 so its client reconnects and reloads. Either way a slow client never blocks a sender.
+// Droppable frames (screenshots) also obey two more rules: one with a non-zero replace_key
+// takes the place of a queued droppable frame with the same key (newest wins, counted as
+// replaced), and the droppable bytes queued stay within `max_droppable_bytes` by dropping
+// the oldest droppable frames (counted as dropped; the newest is always kept).
 // A close request discards the queue; the writer then performs the close handshake.
 //
 // Thread safety: send() and close() from any thread; the writer-side methods (next,
 // set_wake_timer, finish) on the connection's strand only. `metrics` must outlive the peer.
 class WsPeer final : public realtime::Peer, public std::enable_shared_from_this<WsPeer> {
  public:
-  WsPeer(boost::asio::any_io_executor strand, std::size_t max_queued_frames, Metrics& metrics);
+  static constexpr std::size_t kDefaultMaxDroppableBytes = 8 << 20;
+
+  WsPeer(boost::asio::any_io_executor strand, std::size_t max_queued_frames, Metrics& metrics,
+         std::size_t max_droppable_bytes = kDefaultMaxDroppableBytes);
 
   bool send(realtime::Frame frame) override;
   void close(std::uint16_t code, std::string reason) override;
+
+  // True once a close was requested (or the connection ended): the channel's messages from
+  // now on are ignored (a revoked device's frames are never relayed).
+  [[nodiscard]] bool closing();
 
   // The writer's next job, taken off the queue.
   struct Job {
@@ -53,15 +64,22 @@ class WsPeer final : public realtime::Peer, public std::enable_shared_from_this<
  private:
   // Posts a wake-up of the writer to the strand. Call without holding mutex_.
   void wake(boost::asio::any_io_executor strand);
+  // Queues droppable `frame` by its replace_key, the frame limit and the byte cap; false when
+  // a frame (it or an older one) was dropped. Requires mutex_.
+  bool queue_droppable(realtime::Frame&& frame);
+  // Removes queue_[index], keeping queued_droppable_bytes_. Requires mutex_.
+  void erase_at(std::size_t index);
 
   Metrics& metrics_;
   const std::size_t max_queued_frames_;
+  const std::size_t max_droppable_bytes_;
   boost::asio::steady_timer* wake_timer_ = nullptr;  // strand only
 
   std::mutex mutex_;
   // Guarded by mutex_:
   std::optional<boost::asio::any_io_executor> strand_;  // reset by finish()
   std::deque<realtime::Frame> queue_;
+  std::size_t queued_droppable_bytes_ = 0;  // payload bytes of the droppable frames in queue_
   bool writer_waiting_ = false;
   bool close_requested_ = false;
   bool close_taken_ = false;

@@ -40,6 +40,75 @@ TEST_F(WsPeerTest, DropsTheOldestDroppableFrameWhenFullAndCountsIt) {
   EXPECT_EQ(peer->next().kind, Kind::wait);
 }
 
+Frame keyed(std::string body, std::uint64_t key) {
+  Frame frame = droppable(std::move(body));
+  frame.replace_key = key;
+  return frame;
+}
+
+// The payloads the writer would send, in order, until the queue is empty.
+std::vector<std::string> drain(WsPeer& peer) {
+  std::vector<std::string> written;
+  for (auto job = peer.next(); job.kind == Kind::write; job = peer.next()) {
+    written.push_back(*job.frame.payload);
+  }
+  return written;
+}
+
+TEST_F(WsPeerTest, ANewerFrameOfTheSameStreamReplacesTheQueuedOneInPlace) {
+  auto peer = std::make_shared<WsPeer>(boost::asio::make_strand(io), 8, metrics);
+  EXPECT_TRUE(peer->send(keyed("monitor 0, first", 1)));
+  EXPECT_TRUE(peer->send(keyed("monitor 1, first", 2)));
+  EXPECT_TRUE(peer->send(Frame::text("state")));
+  EXPECT_TRUE(peer->send(keyed("monitor 0, second", 1)));
+  EXPECT_TRUE(peer->send(keyed("monitor 0, third", 1)));
+  // Key 0 never replaces: these are two separate frames.
+  EXPECT_TRUE(peer->send(droppable("unkeyed a")));
+  EXPECT_TRUE(peer->send(droppable("unkeyed b")));
+  EXPECT_EQ(metrics.frames_replaced(), 2u);
+  EXPECT_EQ(metrics.frames_dropped(), 0u);
+  EXPECT_EQ(drain(*peer), (std::vector<std::string>{"monitor 0, third", "monitor 1, first", "state",
+                                                    "unkeyed a", "unkeyed b"}));
+}
+
+TEST_F(WsPeerTest, AFrameBeingWrittenIsNotReplacedTheNextOneIsQueued) {
+  auto peer = std::make_shared<WsPeer>(boost::asio::make_strand(io), 8, metrics);
+  EXPECT_TRUE(peer->send(keyed("first", 9)));
+  const auto in_flight = peer->next();
+  ASSERT_EQ(in_flight.kind, Kind::write);
+  EXPECT_TRUE(peer->send(keyed("second", 9)));
+  EXPECT_TRUE(peer->send(keyed("third", 9)));
+  EXPECT_EQ(*in_flight.frame.payload, "first");
+  EXPECT_EQ(drain(*peer), (std::vector<std::string>{"third"}));
+}
+
+TEST_F(WsPeerTest, DroppableBytesAreCappedOldestFirstAndTheNewestIsKept) {
+  auto peer = std::make_shared<WsPeer>(boost::asio::make_strand(io), 64, metrics, 100);
+  EXPECT_TRUE(peer->send(keyed(std::string(40, 'a'), 1)));
+  EXPECT_TRUE(peer->send(Frame::text(std::string(500, 's'))));  // state frames do not count
+  EXPECT_TRUE(peer->send(keyed(std::string(40, 'b'), 2)));
+  EXPECT_FALSE(peer->send(keyed(std::string(40, 'c'), 3)));  // 120 bytes: 'a' goes
+  EXPECT_EQ(metrics.frames_dropped(), 1u);
+  // Replacing with a larger frame of the same stream also respects the cap.
+  EXPECT_FALSE(
+      peer->send(keyed(std::string(70, 'B'), 2)));  // 110 bytes: 'c' goes, 'B' is the newest
+  EXPECT_EQ(metrics.frames_replaced(), 1u);
+  EXPECT_EQ(metrics.frames_dropped(), 2u);
+  // One frame larger than the cap is still delivered, alone.
+  EXPECT_FALSE(peer->send(keyed(std::string(150, 'x'), 4)));
+  const auto written = drain(*peer);
+  ASSERT_EQ(written.size(), 2u);
+  EXPECT_EQ(written[0], std::string(500, 's'));
+  EXPECT_EQ(written[1], std::string(150, 'x'));
+}
+
+TEST_F(WsPeerTest, ClosingIsTrueOnceACloseWasRequested) {
+  auto peer = std::make_shared<WsPeer>(boost::asio::make_strand(io), 8, metrics);
+  EXPECT_FALSE(peer->closing());
+  peer->close(1008, "device revoked");
+  EXPECT_TRUE(peer->closing());
+}
+
 TEST_F(WsPeerTest, APeerThatCannotKeepUpWithStateFramesIsClosedToReload) {
   auto peer = std::make_shared<WsPeer>(boost::asio::make_strand(io), 2, metrics);
   EXPECT_TRUE(peer->send(Frame::text("device.online")));

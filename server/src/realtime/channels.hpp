@@ -3,6 +3,7 @@
 #include "api/http_types.hpp"
 #include "core/actor.hpp"
 #include "core/result.hpp"
+#include "realtime/peer.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -30,6 +31,11 @@ class AgentChannelHandler {
   // as {"type":"error","error":{...}} and the channel stays open.
   [[nodiscard]] virtual Result<std::optional<std::string>> on_text(const DevicePrincipal& device,
                                                                    std::string_view message) = 0;
+  // One binary message from the agent (a screen frame), at most the server's binary limit.
+  // Runs ON THE NETWORK THREAD, not the pool: it must not block (no database). An error is
+  // sent to the agent as {"type":"error","error":{...}} and the channel stays open.
+  [[nodiscard]] virtual Result<void> on_binary(const DevicePrincipal& device,
+                                               std::string message) = 0;
   // The channel is closed (peer left, error, or shutdown); records last-seen, tells viewers.
   virtual void on_disconnected(const DevicePrincipal& device) = 0;
 };
@@ -48,6 +54,30 @@ class AgentMessageHandler {
   [[nodiscard]] virtual Result<std::optional<std::string>> on_message(
       const DevicePrincipal& device, std::string_view type, const boost::json::value& json) = 0;
   virtual void on_disconnected(const DevicePrincipal& device) = 0;
+  // True for the one handler that takes the agents' binary messages (on_binary).
+  [[nodiscard]] virtual bool takes_binary() const { return false; }
+  // One binary message (see AgentChannelHandler::on_binary): ON THE NETWORK THREAD, must not
+  // block. Only called when takes_binary().
+  [[nodiscard]] virtual Result<void> on_binary(const DevicePrincipal& /*device*/,
+                                               std::string /*message*/) {
+    return fail(Errc::invalid_argument, "binary messages are not accepted");
+  }
+};
+
+// Answers the dashboard messages of one domain beyond ping: the devices domain's
+// ViewerChannel hands it the types it `handles`. Called on the blocking pool, may block,
+// thread-safe.
+class ViewerMessageHandler {
+ public:
+  virtual ~ViewerMessageHandler() = default;
+  [[nodiscard]] virtual bool handles(std::string_view type) const = 0;
+  // One message of a type it handles (`json` is the whole object). Returns an optional reply;
+  // an error is sent to the viewer as {"type":"error",...}.
+  [[nodiscard]] virtual Result<std::optional<std::string>> on_message(
+      const Actor& viewer, ViewerId viewer_id, std::string_view type,
+      const boost::json::value& json) = 0;
+  // The viewer's connection is gone (after Hub::viewer_disconnected).
+  virtual void on_disconnected(const Actor& viewer, ViewerId viewer_id) = 0;
 };
 
 // What the server does on a dashboard's channel (/ws/dashboard). Same threading as above.
@@ -58,8 +88,12 @@ class ViewerChannelHandler {
   [[nodiscard]] virtual Result<Actor> authenticate(const api::Request& upgrade) = 0;
   // Returns the first message to send to the viewer (`hello`).
   [[nodiscard]] virtual std::string on_connected(const Actor& viewer) = 0;
+  // One text message of the viewer registered with the hub as `viewer_id`.
   [[nodiscard]] virtual Result<std::optional<std::string>> on_text(const Actor& viewer,
+                                                                   ViewerId viewer_id,
                                                                    std::string_view message) = 0;
+  // The channel is closed (after Hub::viewer_disconnected): ends what the viewer had open.
+  virtual void on_disconnected(const Actor& viewer, ViewerId viewer_id) = 0;
 };
 
 }  // namespace worktrace::realtime

@@ -37,6 +37,13 @@ void Hub::viewer_disconnected(ViewerId viewer_id) {
   viewers_.erase(viewer_id);
 }
 
+std::shared_ptr<Peer> Hub::viewer_peer(ViewerId viewer_id) const {
+  std::lock_guard lock(mutex_);
+  const auto found = viewers_.find(viewer_id);
+  if (found == viewers_.end() || found->second.closed) return nullptr;
+  return found->second.peer;
+}
+
 std::size_t Hub::disconnect_viewers(const std::function<bool(const Actor&)>& match,
                                     const std::string& reason) {
   std::vector<std::shared_ptr<Peer>> targets;

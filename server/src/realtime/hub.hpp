@@ -13,8 +13,6 @@
 
 namespace worktrace::realtime {
 
-using ViewerId = std::uint64_t;
-
 // Knows which agents and dashboard viewers are connected to this node and routes messages
 // between them. Thread-safe (one mutex; sends happen after unlocking). The bus to other
 // nodes (Redis) plugs in here later without changing callers.
@@ -29,6 +27,9 @@ class Hub {
 
   ViewerId viewer_connected(const Actor& actor, std::shared_ptr<Peer> peer);
   void viewer_disconnected(ViewerId viewer_id);
+  // The connection of viewer `viewer_id`; nullptr when it has gone or was closed by
+  // disconnect_viewers.
+  [[nodiscard]] std::shared_ptr<Peer> viewer_peer(ViewerId viewer_id) const;
   // Closes with 1008 and `reason` every viewer whose Actor `match` accepts (a session that
   // ended, a suspended person); returns how many. `match` runs under the hub's lock: it must
   // be quick and must not call the hub. The viewers stay registered until their connection

@@ -161,5 +161,22 @@ TEST(HubTest, DisconnectViewersClosesOnlyTheMatchingOnesAndTheyHearNothingMore) 
   EXPECT_EQ(hub.counts().viewers, 3u);
 }
 
+TEST(HubTest, ViewerPeerIsTheOpenConnectionOfAViewer) {
+  Hub hub;
+  auto open_peer = std::make_shared<RecordingPeer>();
+  auto closed_peer = std::make_shared<RecordingPeer>();
+  Actor closed_viewer = viewer_of(1);
+  closed_viewer.user_id = 7;
+  const ViewerId open_id = hub.viewer_connected(viewer_of(1), open_peer);
+  const ViewerId closed_id = hub.viewer_connected(closed_viewer, closed_peer);
+  EXPECT_EQ(hub.viewer_peer(open_id), open_peer);
+  EXPECT_EQ(hub.viewer_peer(closed_id), closed_peer);
+  hub.disconnect_viewers([](const Actor& actor) { return actor.user_id == 7; }, "gone");
+  EXPECT_EQ(hub.viewer_peer(closed_id), nullptr);
+  hub.viewer_disconnected(open_id);
+  EXPECT_EQ(hub.viewer_peer(open_id), nullptr);
+  EXPECT_EQ(hub.viewer_peer(999), nullptr);
+}
+
 }  // namespace
 }  // namespace worktrace::realtime
