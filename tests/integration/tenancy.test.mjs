@@ -191,6 +191,7 @@ const kRoutes = {
   'GET /api/v1/invitations/{}': { public: 'the invitation token is the credential' },
   'POST /api/v1/invitations/accept': { public: 'the invitation token is the credential' },
   'POST /api/v1/enrollment-tokens': { list: { deny: ['manager', 'employeeA'], body: () => ({ uses: 1 }) } },
+  'GET /api/v1/server/tls': { list: { deny: ['manager', 'employeeA'], allow: ['owner', 'admin'] } },
   'GET /api/v1/enrollment-tokens': { list: { allow: ['owner', 'admin'], deny: ['manager', 'employeeA'] } },
   'DELETE /api/v1/enrollment-tokens/{}': {
     target: async () => `/api/v1/enrollment-tokens/${await freshEnrollmentToken()}`,

@@ -31,6 +31,7 @@ const kScheduleRendered = {
   time_zone: 'Europe/Berlin',
   days: { mon: kSchedule.days.mon, tue: [], wed: [], thu: [], fri: kSchedule.days.fri, sat: [], sun: [] },
 };
+const kDefaultScreenshots = { enabled: true, interval_s: 600, per_interval: 1, quality: 70, downscale: 1, blur_px: 0 };
 
 /**
  * Connects `device`'s agent; returns {agent, welcome, config} (config: its `tracking`). The
@@ -82,7 +83,7 @@ describe('config', () => {
         200,
         'PUT /org/tracking',
       );
-      assert.deepEqual(policy, { idle_threshold_s: 300, notify_on_start: true, schedule: kScheduleRendered });
+      assert.deepEqual(policy, { idle_threshold_s: 300, notify_on_start: true, schedule: kScheduleRendered, screenshots: kDefaultScreenshots });
       const pushed = await agent.next('config');
       assert.equal(pushed.tracking.idle_threshold_s, 300);
       assert.deepEqual(pushed.tracking.schedule, kScheduleRendered);
@@ -103,6 +104,67 @@ describe('config', () => {
     } finally {
       await agent.close();
       await other.close();
+    }
+  });
+
+  test('the screenshot settings: defaults, partial changes pushed in the config, audited, bad values named', async () => {
+    const owner = A.people.owner.client;
+    const first = await connectAgent(A.origin, A.devices.employeeA.credential);
+    try {
+      const initial = await first.next('config');
+      assert.deepEqual(initial.screenshots, kDefaultScreenshots);
+      assert.equal(initial.tracking.screenshots, undefined, 'the screenshots belong at the top level');
+      const before = expectStatus(await A.people.employeeA.client.get('/api/v1/org/tracking'), 200);
+      assert.deepEqual(before.screenshots, kDefaultScreenshots);
+
+      for (const [screenshots, path] of [
+        [{ quality: 5 }, '$.screenshots.quality'],
+        [{ interval_s: 30 }, '$.screenshots.interval_s'],
+        [{ per_interval: 11 }, '$.screenshots.per_interval'],
+        [{ downscale: 5 }, '$.screenshots.downscale'],
+        [{ blur_px: 33 }, '$.screenshots.blur_px'],
+        [{ enabled: 'yes' }, '$.screenshots.enabled'],
+        [{ shots: 2 }, '$.screenshots.shots'],
+        ['all', '$.screenshots'],
+      ]) {
+        const answer = expectError(await owner.put('/api/v1/org/tracking', { screenshots }), 400, { code: 'invalid_argument' });
+        assert.ok(answer.message.startsWith(`${path}:`), `${JSON.stringify(screenshots)}: ${answer.message}`);
+      }
+      expectError(await A.people.manager.client.put('/api/v1/org/tracking', { screenshots: { quality: 40 } }), 403);
+
+      const changed = expectStatus(
+        await A.people.admin.client.put('/api/v1/org/tracking', { screenshots: { quality: 40, per_interval: 3 } }),
+        200,
+        'PUT screenshots',
+      );
+      const expected = { ...kDefaultScreenshots, quality: 40, per_interval: 3 };
+      assert.deepEqual(changed.screenshots, expected);
+      assert.deepEqual({ ...changed, screenshots: undefined }, { ...before, screenshots: undefined }, 'only the screenshots changed');
+      assert.deepEqual((await first.next('config')).screenshots, expected);
+      // A second partial change keeps the first.
+      const blurred = expectStatus(await owner.put('/api/v1/org/tracking', { screenshots: { blur_px: 8 } }), 200);
+      assert.deepEqual(blurred.screenshots, { ...expected, blur_px: 8 });
+      assert.deepEqual((await first.next('config')).screenshots, { ...expected, blur_px: 8 });
+      // A new connection starts with the organization's settings; org B keeps its defaults.
+      const second = await connectAgent(A.origin, A.devices.employeeB.credential);
+      try {
+        assert.deepEqual((await second.next('config')).screenshots, { ...expected, blur_px: 8 });
+      } finally {
+        await second.close();
+      }
+      assert.deepEqual(expectStatus(await B.people.owner.client.get('/api/v1/org/tracking'), 200).screenshots, kDefaultScreenshots);
+
+      const audit = expectStatus(await owner.get('/api/v1/audit?action=tracking.updated'), 200, 'audit');
+      const screenshotChanges = audit.entries.filter(
+        (entry) => JSON.stringify(entry.details?.changed) === JSON.stringify(['screenshots']),
+      );
+      assert.equal(screenshotChanges.length, 2, JSON.stringify(audit.entries.map((entry) => entry.details)));
+
+      // Back to the defaults for the tests that follow.
+      expectStatus(await owner.put('/api/v1/org/tracking', { screenshots: kDefaultScreenshots }), 200);
+      assert.deepEqual((await first.next('config')).screenshots, kDefaultScreenshots);
+    } finally {
+      await first.close();
     }
   });
 

@@ -20,6 +20,7 @@ struct EnrollArgs {
   std::string token;
   std::optional<std::string> config_dir;
   std::string ca_file;         // empty: the system CAs
+  std::string pin_sha256;      // the server key's pin-sha256; empty: none
   std::string name;            // empty: the server names the device after its hostname
   bool insecure_http = false;  // allow http:// to a non-loopback server (credentials in clear)
 };

@@ -33,6 +33,16 @@ int enroll_command(const EnrollArgs& args) {
     print_error(url.error().message);
     return kExitUsage;
   }
+  if (!args.pin_sha256.empty()) {
+    if (auto valid = state::check_pin_sha256(args.pin_sha256); !valid) {
+      print_error("--pin-sha256: " + valid.error().message);
+      return kExitUsage;
+    }
+    if (!url->tls) {
+      print_error("--pin-sha256 pins the server's TLS key: it needs an https:// server URL");
+      return kExitUsage;
+    }
+  }
   // The same rule as the server's: plain HTTP only on this machine unless asked for.
   if (!url->tls && !url->is_loopback() && !args.insecure_http) {
     print_error("refusing to send the enrollment token and device credential unencrypted to " +
@@ -81,8 +91,8 @@ int enroll_command(const EnrollArgs& args) {
   const protocol::DeviceInfo device = source.collect();
   spdlog::debug("enrolling {} with {}", device.hostname, url->authority());
   auto reply = uplink::post_json(*url, uplink::kEnrollPath,
-                                 uplink::enroll_request_body(args.token, device, name), ca_file,
-                                 kEnrollTimeout);
+                                 uplink::enroll_request_body(args.token, device, name),
+                                 uplink::ServerTrust{ca_file, args.pin_sha256}, kEnrollTimeout);
   if (!reply) {
     print_error(reply.error().message);
     return reply.error().is(Errc::invalid_argument) ? kExitUsage : kExitFailed;
@@ -97,7 +107,8 @@ int enroll_command(const EnrollArgs& args) {
                                   .org_id = enrollment->org_id,
                                   .org_name = enrollment->org_name,
                                   .credential = enrollment->credential,
-                                  .ca_file = ca_file};
+                                  .ca_file = ca_file,
+                                  .tls_pin_sha256 = args.pin_sha256};
   if (auto saved = state::save_agent_config(*dir, config); !saved) {
     print_error("enrolled, but the credential could not be saved: " + saved.error().message);
     return kExitFailed;

@@ -29,6 +29,10 @@ int main(int argc, char** argv) {
   enroll_cmd->add_option("--config-dir", config_dir, "Where agent.json is kept");
   enroll_cmd->add_option("--ca-file", enroll.ca_file,
                          "PEM file of CA certificates to trust instead of the system ones");
+  enroll_cmd->add_option("--pin-sha256", enroll.pin_sha256,
+                         "Trust the server whose key has this pin-sha256 (base64 SHA-256 of its "
+                         "SubjectPublicKeyInfo, shown in the dashboard); no CA is then needed, "
+                         "with --ca-file both must pass");
   enroll_cmd->add_option("--name", enroll.name, "Device name (default: the hostname)");
   enroll_cmd->add_flag("--insecure-http", enroll.insecure_http,
                        "Allow http:// to a server that is not on this machine (sends the "

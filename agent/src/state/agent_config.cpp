@@ -26,7 +26,33 @@ bool is_header_safe_token(std::string_view text) {
          std::all_of(text.begin(), text.end(), [](char ch) { return ch > 0x20 && ch < 0x7f; });
 }
 
+constexpr std::string_view kBase64Alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 }  // namespace
+
+Result<void> check_pin_sha256(std::string_view pin) {
+  // 32 bytes: 42 characters of 6 bits, one of 4 bits (its 2 low bits zero), then one '='.
+  constexpr std::size_t kPinChars = 44;
+  const auto bad = [](std::string_view why) {
+    return fail(Errc::invalid_argument,
+                "a pin-sha256 is the base64 of a SHA-256 digest (44 characters ending in '='): " +
+                    std::string(why));
+  };
+  if (pin.size() != kPinChars) {
+    return bad("this one has " + std::to_string(pin.size()) + " characters");
+  }
+  if (pin.back() != '=') return bad("this one does not end in '='");
+  for (std::size_t char_idx = 0; char_idx + 1 < kPinChars; ++char_idx) {
+    if (kBase64Alphabet.find(pin[char_idx]) == std::string_view::npos) {
+      return bad("character " + std::to_string(char_idx + 1) + " is not base64");
+    }
+  }
+  if (kBase64Alphabet.find(pin[kPinChars - 2]) % 4 != 0) {
+    return bad("it does not encode exactly 32 bytes");
+  }
+  return {};
+}
 
 boost::json::object to_json(const AgentConfig& config) {
   boost::json::object json{
@@ -34,6 +60,7 @@ boost::json::object to_json(const AgentConfig& config) {
       {"org_name", config.org_name}, {"credential", config.credential},
   };
   if (!config.ca_file.empty()) json["ca_file"] = config.ca_file;
+  if (!config.tls_pin_sha256.empty()) json["tls_pin_sha256"] = config.tls_pin_sha256;
   return json;
 }
 
@@ -65,6 +92,15 @@ Result<AgentConfig> parse_agent_config(std::string_view text) {
   auto ca_file = reader->optional_string("ca_file", kMaxPathBytes);
   if (!ca_file) return in_file(ca_file.error());
   config.ca_file = ca_file->value_or("");
+  auto pin = reader->optional_string("tls_pin_sha256", kMaxPathBytes);
+  if (!pin) return in_file(pin.error());
+  if (*pin) {
+    if (auto valid = check_pin_sha256(**pin); !valid) {
+      return fail(Errc::invalid_argument,
+                  std::string(kConfigFileName) + ": $.tls_pin_sha256: " + valid.error().message);
+    }
+    config.tls_pin_sha256 = std::move(**pin);
+  }
   return config;
 }
 

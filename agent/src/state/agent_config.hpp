@@ -33,10 +33,15 @@ struct AgentConfig {
   bool operator==(const AgentConfig&) const = default;
 };
 
+// Checks that `pin` is a pin-sha256: the 44-character base64 (with its one '=') of a SHA-256
+// digest. Errc::invalid_argument saying what is wrong otherwise.
+[[nodiscard]] Result<void> check_pin_sha256(std::string_view pin);
+
 [[nodiscard]] boost::json::object to_json(const AgentConfig& config);
 
 // Decodes agent.json. Fails with Errc::invalid_argument naming the bad field
-// ("agent.json: $.device_id: must be between 1 and ..."). Unknown keys are ignored.
+// ("agent.json: $.device_id: must be between 1 and ...", also a tls_pin_sha256 that is not a
+// pin-sha256). Unknown keys are ignored.
 [[nodiscard]] Result<AgentConfig> parse_agent_config(std::string_view text);
 
 // Reads DIR/agent.json. Fails with Errc::not_found when the agent is not enrolled, and as

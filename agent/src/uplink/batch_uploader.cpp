@@ -73,8 +73,9 @@ UploadStep BatchUploader::upload_once() {
     body = protocol::gzip(body);
     headers.gzip = true;
   }
-  auto reply = post_json(options_.url, kActivityPath, std::move(body), options_.ca_file,
-                         request_timeout_, headers);
+  auto reply =
+      post_json(options_.url, kActivityPath, std::move(body),
+                ServerTrust{options_.ca_file, options_.tls_pin_sha256}, request_timeout_, headers);
   if (!reply) {
     status_.last_error = reply.error().message;
     return UploadStep::retry;

@@ -41,6 +41,7 @@ net::awaitable<Result<HttpReply>> exchange(Stream& stream, const ServerUrl& url,
 
 net::awaitable<Result<HttpReply>> post(const ServerUrl& url,
                                        http::request<http::string_body> request, ssl::context* tls,
+                                       const ServerTrust& trust,
                                        std::chrono::milliseconds timeout) {
   beast::tcp_stream tcp(co_await net::this_coro::executor);
   if (auto connected = co_await connect_to(tcp, url, timeout); !connected) {
@@ -53,7 +54,8 @@ net::awaitable<Result<HttpReply>> post(const ServerUrl& url,
     co_return reply;
   }
   beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), *tls);
-  if (auto secured = co_await tls_handshake(stream, url); !secured) co_return secured.error();
+  if (auto secured = co_await tls_handshake(stream, url, trust); !secured)
+    co_return secured.error();
   auto reply = co_await exchange(stream, url, std::move(request));
   // A TLS close_notify is a courtesy here: the reply is complete, so its errors do not matter.
   beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
@@ -64,11 +66,11 @@ net::awaitable<Result<HttpReply>> post(const ServerUrl& url,
 }  // namespace
 
 Result<HttpReply> post_json(const ServerUrl& url, std::string_view path, std::string body,
-                            const std::string& ca_file, std::chrono::milliseconds timeout,
+                            const ServerTrust& trust, std::chrono::milliseconds timeout,
                             const PostHeaders& headers) {
   std::unique_ptr<ssl::context> tls;
   if (url.tls) {
-    auto context = make_tls_context(ca_file);
+    auto context = make_tls_context(trust);
     if (!context) return context.error();
     tls = std::move(*context);
   }
@@ -85,7 +87,7 @@ Result<HttpReply> post_json(const ServerUrl& url, std::string_view path, std::st
   net::io_context io(1);
   std::optional<Result<HttpReply>> outcome;
   std::exception_ptr failure;
-  net::co_spawn(io, post(url, std::move(request), tls.get(), timeout),
+  net::co_spawn(io, post(url, std::move(request), tls.get(), trust, timeout),
                 [&](std::exception_ptr error, Result<HttpReply> reply) {
                   failure = error;
                   if (!error) outcome.emplace(std::move(reply));

@@ -5,6 +5,7 @@
 
 #include "core/result.hpp"
 #include "uplink/server_url.hpp"
+#include "uplink/tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -17,6 +18,8 @@
 #include <openssl/ssl.h>
 
 #include <chrono>
+#include <optional>
+#include <string>
 
 namespace worktrace::agent::uplink {
 
@@ -49,18 +52,39 @@ inline net::awaitable<Result<void>> connect_to(beast::tcp_stream& stream, const 
   co_return Result<void>();
 }
 
-// Runs the client TLS handshake on a connected stream: SNI for DNS names, and the certificate
-// must be valid for `url.host` (a DNS name or an IP address) under the context's CAs.
+// Runs the client TLS handshake on a connected stream (whose context came from
+// make_tls_context(trust)): SNI for DNS names; without a pin the certificate must be valid for
+// `url.host` under the context's CAs; with one, the leaf's key must hash to the pin, and the
+// CAs and host name are checked as well only when trust.checks_ca(). Fails with
+// Errc::unavailable; a pin mismatch says "the server's certificate does not match the pinned
+// key (pin-sha256 ...)".
 inline net::awaitable<Result<void>> tls_handshake(beast::ssl_stream<beast::tcp_stream>& stream,
-                                                  const ServerUrl& url) {
+                                                  const ServerUrl& url, const ServerTrust& trust) {
   if (!url.host_is_ip && SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str()) != 1) {
     co_return fail(Errc::internal, "cannot set the TLS server name");
   }
-  stream.set_verify_callback(ssl::host_name_verification(url.host));
+  std::optional<PinnedVerification> pinned;
+  if (trust.pin_sha256.empty()) {
+    stream.set_verify_callback(ssl::host_name_verification(url.host));
+  } else {
+    pinned.emplace(trust.pin_sha256,
+                   trust.checks_ca() ? std::optional<std::string>(url.host) : std::nullopt);
+    stream.set_verify_callback(*pinned);
+  }
+  const std::string failed = "TLS handshake with " + url.authority() + " failed: ";
   auto [ec] = co_await stream.async_handshake(ssl::stream_base::client, kNoThrow);
   if (ec) {
-    co_return fail(Errc::unavailable,
-                   "TLS handshake with " + url.authority() + " failed: " + ec.message());
+    if (pinned) {
+      if (auto mismatch = pinned->mismatch_message())
+        co_return fail(Errc::unavailable, failed + *mismatch);
+    }
+    co_return fail(Errc::unavailable, failed + ec.message());
+  }
+  // OpenSSL always shows the leaf to the callback; this states the guarantee, not a hope.
+  if (pinned && !pinned->matched()) {
+    co_return fail(Errc::unavailable, failed +
+                                          "the server's certificate was not checked against "
+                                          "the pinned key");
   }
   co_return Result<void>();
 }

@@ -2,6 +2,7 @@
 
 #include "api/router.hpp"
 #include "app/platform.hpp"
+#include "app/tls_pin.hpp"
 #include "audit/audit_verify.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/secret_box.hpp"
@@ -113,8 +114,16 @@ int serve(const ServerConfig& config) {
 
   auto key = auth::load_or_create_secret_key(config.data_dir / kSecretKeyFile);
   if (!key) return report(key.error());
+  // Agents may pin this key at enrolment (worktrace-agent enroll --pin-sha256).
+  std::optional<std::string> tls_pin;
+  if (config.tls_cert) {
+    auto pin = spki_pin_sha256(*config.tls_cert);
+    if (!pin) return report(pin.error());
+    spdlog::info("TLS key pin-sha256: {}", *pin);
+    tls_pin = std::move(*pin);
+  }
   SystemClock clock;
-  Platform platform(**db, clock, *key, org_options(config));
+  Platform platform(**db, clock, *key, org_options(config), std::move(tls_pin));
   // Dashboards close at idle or absolute session expiry even when they send nothing.
   platform.devices().start_session_sweep(std::chrono::seconds(60));
 

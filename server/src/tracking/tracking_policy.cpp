@@ -7,16 +7,79 @@
 
 namespace worktrace::tracking {
 
-boost::json::object policy_json(const TrackingPolicy& policy) {
+namespace {
+
+// The members of the policy that the `config` message carries under "tracking".
+boost::json::object tracking_json(const TrackingPolicy& policy) {
   return {{"idle_threshold_s", policy.idle_threshold_s},
           {"notify_on_start", policy.notify_on_start},
           {"schedule", protocol::work_schedule_json(policy.schedule)}};
 }
 
+// The screenshots member of a PUT body: validated by protocol::read_screenshot_policy (which
+// names the failing path), then the keys present (and not null) become the patch.
+Result<ScreenshotPatch> read_screenshot_patch(const boost::json::value& value,
+                                              const std::string& path) {
+  auto parsed = protocol::read_screenshot_policy(value, protocol::ScreenshotPolicy{}, path,
+                                                 /*reject_unknown=*/true);
+  if (!parsed) return parsed.error();
+  const boost::json::object& given = value.as_object();
+  const auto present = [&](std::string_view key) {
+    const auto* found = given.if_contains(key);
+    return found != nullptr && !found->is_null();
+  };
+  ScreenshotPatch patch;
+  if (present("enabled")) patch.enabled = parsed->enabled;
+  if (present("interval_s")) patch.interval_s = parsed->interval_s;
+  if (present("per_interval")) patch.per_interval = parsed->per_interval;
+  if (present("quality")) patch.quality = parsed->quality;
+  if (present("downscale")) patch.downscale = parsed->downscale;
+  if (present("blur_px")) patch.blur_px = parsed->blur_px;
+  return patch;
+}
+
+// `policy` with the fields `patch` sets replaced.
+protocol::ScreenshotPolicy patched(protocol::ScreenshotPolicy policy,
+                                   const ScreenshotPatch& patch) {
+  policy.enabled = patch.enabled.value_or(policy.enabled);
+  policy.interval_s = patch.interval_s.value_or(policy.interval_s);
+  policy.per_interval = patch.per_interval.value_or(policy.per_interval);
+  policy.quality = patch.quality.value_or(policy.quality);
+  policy.downscale = patch.downscale.value_or(policy.downscale);
+  policy.blur_px = patch.blur_px.value_or(policy.blur_px);
+  return policy;
+}
+
+// The stored screenshot settings of `org_id` (column text); the defaults, with a warning, when
+// they no longer parse: a bad row must not keep the organization's agents from their config.
+protocol::ScreenshotPolicy stored_screenshots(std::string_view text, OrgId org_id) {
+  auto json = protocol::parse_json(text);
+  auto policy = json ? protocol::read_screenshot_policy(*json, protocol::ScreenshotPolicy{},
+                                                        "$.screenshots", /*reject_unknown=*/false)
+                     : Result<protocol::ScreenshotPolicy>(json.error());
+  if (!policy) {
+    spdlog::warn(
+        "tracking: the stored screenshot settings of organization {} are invalid ({}); using "
+        "the defaults",
+        org_id, policy.error().message);
+    return protocol::ScreenshotPolicy{};
+  }
+  return *policy;
+}
+
+}  // namespace
+
+boost::json::object policy_json(const TrackingPolicy& policy) {
+  boost::json::object json = tracking_json(policy);
+  json["screenshots"] = protocol::to_json(policy.screenshots);
+  return json;
+}
+
 Result<PolicyPatch> read_policy_patch(const boost::json::value& body) {
   auto reader = protocol::ObjectReader::open(body);
   if (!reader) return reader.error();
-  if (auto known = reader->reject_unknown({"idle_threshold_s", "notify_on_start", "schedule"});
+  if (auto known = reader->reject_unknown(
+          {"idle_threshold_s", "notify_on_start", "schedule", "screenshots"});
       !known) {
     return known.error();
   }
@@ -31,6 +94,11 @@ Result<PolicyPatch> read_policy_patch(const boost::json::value& body) {
     auto parsed = protocol::parse_work_schedule(*schedule, reader->path_of("schedule"));
     if (!parsed) return parsed.error();
     patch.schedule = std::move(*parsed);
+  }
+  if (const auto* screenshots = reader->object().if_contains("screenshots")) {
+    auto parsed = read_screenshot_patch(*screenshots, reader->path_of("screenshots"));
+    if (!parsed) return parsed.error();
+    patch.screenshots = *parsed;
   }
   return patch;
 }
@@ -49,23 +117,31 @@ std::vector<std::string> apply_patch(TrackingPolicy& policy, const PolicyPatch& 
     policy.schedule = *patch.schedule;
     changed.emplace_back("schedule");
   }
+  if (patch.screenshots) {
+    const protocol::ScreenshotPolicy next = patched(policy.screenshots, *patch.screenshots);
+    if (next != policy.screenshots) {
+      policy.screenshots = next;
+      changed.emplace_back("screenshots");
+    }
+  }
   return changed;
 }
 
 std::string config_message_json(const TrackingPolicy& policy, bool paused, std::int64_t last_seq,
                                 const protocol::RedactionPolicy& redaction) {
-  boost::json::object tracking = policy_json(policy);
+  boost::json::object tracking = tracking_json(policy);
   tracking["paused"] = paused;
   tracking["last_seq"] = last_seq;
   const boost::json::object message = {{"type", "config"},
                                        {"tracking", std::move(tracking)},
-                                       {"redaction", protocol::redaction_policy_json(redaction)}};
+                                       {"redaction", protocol::redaction_policy_json(redaction)},
+                                       {"screenshots", protocol::to_json(policy.screenshots)}};
   return boost::json::serialize(message);
 }
 
 Result<TrackingPolicy> load_policy(storage::Connection& connection, OrgId org_id) {
   auto statement = connection.prepare(
-      "SELECT idle_threshold_s, notify_on_start, schedule FROM tracking_policies "
+      "SELECT idle_threshold_s, notify_on_start, schedule, screenshots FROM tracking_policies "
       "WHERE org_id = ?");
   if (!statement) return statement.error();
   auto& s = **statement;
@@ -87,6 +163,7 @@ Result<TrackingPolicy> load_policy(storage::Connection& connection, OrgId org_id
     }
     policy.schedule = std::move(*schedule);
   }
+  if (!s.column_is_null(3)) policy.screenshots = stored_screenshots(s.column_text(3), org_id);
   return policy;
 }
 
@@ -94,9 +171,10 @@ Result<void> store_policy(storage::Connection& connection, OrgId org_id,
                           const TrackingPolicy& policy, EpochMs now) {
   auto statement = connection.prepare(
       "INSERT INTO tracking_policies (org_id, idle_threshold_s, notify_on_start, schedule, "
-      "updated_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET "
+      "screenshots, updated_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET "
       "idle_threshold_s = excluded.idle_threshold_s, notify_on_start = excluded.notify_on_start, "
-      "schedule = excluded.schedule, updated_ms = excluded.updated_ms");
+      "schedule = excluded.schedule, screenshots = excluded.screenshots, "
+      "updated_ms = excluded.updated_ms");
   if (!statement) return statement.error();
   auto& s = **statement;
   s.bind_int(1, org_id);
@@ -107,7 +185,8 @@ Result<void> store_policy(storage::Connection& connection, OrgId org_id,
   } else {
     s.bind_null(4);
   }
-  s.bind_int(5, now);
+  s.bind_text(5, boost::json::serialize(protocol::to_json(policy.screenshots)));
+  s.bind_int(6, now);
   if (auto done = s.step(); !done) return done.error();
   return {};
 }

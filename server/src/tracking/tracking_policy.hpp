@@ -34,33 +34,48 @@ struct TrackingPolicy {
   protocol::ScreenshotPolicy screenshots;
 };
 
+// A change to the screenshot settings: the fields that are set replace the current ones.
+struct ScreenshotPatch {
+  std::optional<bool> enabled;
+  std::optional<std::int64_t> interval_s;
+  std::optional<std::int64_t> per_interval;
+  std::optional<std::int64_t> quality;
+  std::optional<std::int64_t> downscale;
+  std::optional<std::int64_t> blur_px;
+};
+
 // A change to a policy: the fields that are set change. `schedule` set to nullopt clears it.
 struct PolicyPatch {
   std::optional<std::int64_t> idle_threshold_s;
   std::optional<bool> notify_on_start;
   std::optional<std::optional<protocol::WorkSchedule>> schedule;
+  std::optional<ScreenshotPatch> screenshots;
 };
 
-// {"idle_threshold_s","notify_on_start","schedule"} (schedule: null or WorkSchedule JSON).
+// {"idle_threshold_s","notify_on_start","schedule","screenshots"} (schedule: null or
+// WorkSchedule JSON; screenshots: protocol::to_json(ScreenshotPolicy)).
 [[nodiscard]] boost::json::object policy_json(const TrackingPolicy& policy);
 
 // The body of PUT /api/v1/org/tracking: {"idle_threshold_s"?: 60..3600, "notify_on_start"?:
-// bool, "schedule"?: null|WorkSchedule}; unknown keys are refused. Errc::invalid_argument
-// naming the path ("$.idle_threshold_s: must be between 60 and 3600").
+// bool, "schedule"?: null|WorkSchedule, "screenshots"?: {a subset of the ScreenshotPolicy
+// keys}}; unknown keys (also inside "screenshots") are refused. Errc::invalid_argument naming
+// the path ("$.idle_threshold_s: must be between 60 and 3600", "$.screenshots.quality: ...").
 [[nodiscard]] Result<PolicyPatch> read_policy_patch(const boost::json::value& body);
 
 // Applies `patch` to `policy`; returns the names of the fields whose value really changed, in
-// the order idle_threshold_s, notify_on_start, schedule.
+// the order idle_threshold_s, notify_on_start, schedule, screenshots.
 std::vector<std::string> apply_patch(TrackingPolicy& policy, const PolicyPatch& patch);
 
 // The `config` message of one device: {"type":"config","tracking":{"idle_threshold_s",
-// "paused","notify_on_start","schedule","last_seq"},"redaction":<redaction_policy_json>}.
+// "paused","notify_on_start","schedule","last_seq"},"redaction":<redaction_policy_json>,
+// "screenshots":<protocol::to_json(ScreenshotPolicy)>}.
 [[nodiscard]] std::string config_message_json(const TrackingPolicy& policy, bool paused,
                                               std::int64_t last_seq,
                                               const protocol::RedactionPolicy& redaction);
 
 // The policy of `org_id` (the defaults when it has none). Errc::internal when a stored schedule
-// no longer parses.
+// no longer parses. Stored screenshot settings that no longer parse give the default settings
+// and a logged warning, never an error: the agents of the organization must keep their config.
 [[nodiscard]] Result<TrackingPolicy> load_policy(storage::Connection& connection, OrgId org_id);
 
 // Inserts or replaces the policy row of `org_id` (updated_ms = now).

@@ -13,6 +13,16 @@ const boost::json::value kBerlinSchedule = boost::json::parse(
     R"({"time_zone":"Europe/Berlin","days":{"mon":[["09:00","12:00"],["13:00","17:30"]],
         "fri":[["09:00","15:00"]]}})");
 
+const boost::json::value kDefaultScreenshots = boost::json::parse(
+    R"({"enabled":true,"interval_s":600,"per_interval":1,"quality":70,"downscale":1,
+        "blur_px":0})");
+
+// `json` (an object) with `key` set to `value`.
+boost::json::value with(boost::json::value json, std::string_view key, boost::json::value value) {
+  json.as_object()[key] = std::move(value);
+  return json;
+}
+
 // The schedule as the server renders it: all seven days.
 boost::json::value rendered(const boost::json::value& schedule) {
   auto parsed = protocol::parse_work_schedule(schedule, "$");
@@ -37,9 +47,10 @@ TEST_F(TrackingServiceTest, EveryRoleReadsTheDefaultsOfAnOrganizationWithoutAPol
   for (const auto& session : {owner_, admin_, manager_, employee_}) {
     auto response = call_as(session, "GET", "/api/v1/org/tracking");
     ASSERT_EQ(response.status, 200) << response.body;
-    EXPECT_EQ(
-        boost::json::parse(response.body),
-        boost::json::parse(R"({"idle_threshold_s":180,"notify_on_start":true,"schedule":null})"));
+    EXPECT_EQ(boost::json::parse(response.body),
+              with(boost::json::parse(
+                       R"({"idle_threshold_s":180,"notify_on_start":true,"schedule":null})"),
+                   "screenshots", kDefaultScreenshots));
   }
   EXPECT_EQ(call(auth::testing::make_request("GET", "/api/v1/org/tracking")).status, 401);
 }
@@ -87,7 +98,8 @@ TEST_F(TrackingServiceTest, AnUpdateIsStoredAuditedAndPushedToTheOrganizationsOn
   ASSERT_EQ(response.status, 200) << response.body;
   const boost::json::value expected = {{"idle_threshold_s", 300},
                                        {"notify_on_start", true},
-                                       {"schedule", rendered(kBerlinSchedule)}};
+                                       {"schedule", rendered(kBerlinSchedule)},
+                                       {"screenshots", kDefaultScreenshots}};
   EXPECT_EQ(boost::json::parse(response.body), expected);
   auto read_back = call_as(employee_, "GET", "/api/v1/org/tracking");
   EXPECT_EQ(boost::json::parse(read_back.body), expected);
@@ -121,12 +133,121 @@ TEST_F(TrackingServiceTest, AnUpdateIsStoredAuditedAndPushedToTheOrganizationsOn
   response = call_as(owner_, "PUT", "/api/v1/org/tracking",
                      {{"schedule", nullptr}, {"notify_on_start", false}});
   ASSERT_EQ(response.status, 200) << response.body;
-  EXPECT_EQ(
-      boost::json::parse(response.body),
-      boost::json::parse(R"({"idle_threshold_s":300,"notify_on_start":false,"schedule":null})"));
+  EXPECT_EQ(boost::json::parse(response.body),
+            with(boost::json::parse(
+                     R"({"idle_threshold_s":300,"notify_on_start":false,"schedule":null})"),
+                 "screenshots", kDefaultScreenshots));
   EXPECT_EQ(audit_entries(acme_, "tracking.updated").back().at("details"),
             boost::json::parse(R"({"changed":["notify_on_start","schedule"]})"));
   EXPECT_EQ(configs(*acme_agent).back().at("schedule"), nullptr);
+}
+
+// The top-level "screenshots" of the config messages `peer` received, oldest first.
+std::vector<boost::json::value> screenshot_configs(const testing::RecordingPeer& peer) {
+  std::vector<boost::json::value> found;
+  for (const auto& message : peer.messages()) {
+    if (message.at("type") == "config") found.push_back(message.at("screenshots"));
+  }
+  return found;
+}
+
+TEST_F(TrackingServiceTest, ScreenshotSettingsChangePartiallyAreAuditedAndPushed) {
+  const auto [device, credential] = enroll_into(acme_, "shots-pc");
+  const auto agent = connect_agent({device, acme_, std::nullopt});
+
+  auto response = call_as(admin_, "PUT", "/api/v1/org/tracking",
+                          {{"screenshots", {{"per_interval", 3}, {"quality", 40}}}});
+  ASSERT_EQ(response.status, 200) << response.body;
+  auto expected = kDefaultScreenshots;
+  expected.as_object()["per_interval"] = 3;
+  expected.as_object()["quality"] = 40;
+  EXPECT_EQ(boost::json::parse(response.body).at("screenshots"), expected);
+  EXPECT_EQ(
+      boost::json::parse(call_as(employee_, "GET", "/api/v1/org/tracking").body).at("screenshots"),
+      expected);
+  EXPECT_EQ(boost::json::parse(response.body).at("idle_threshold_s"), 180);
+  ASSERT_EQ(screenshot_configs(*agent).size(), 1U);
+  EXPECT_EQ(screenshot_configs(*agent)[0], expected);
+  EXPECT_FALSE(configs(*agent)[0].contains("screenshots"));
+  auto entries = audit_entries(acme_, "tracking.updated");
+  ASSERT_EQ(entries.size(), 1U);
+  EXPECT_EQ(entries[0].at("details"), boost::json::parse(R"({"changed":["screenshots"]})"));
+
+  // A second partial change keeps what the first set; null keeps a value too.
+  response = call_as(owner_, "PUT", "/api/v1/org/tracking",
+                     {{"screenshots", {{"enabled", false}, {"blur_px", 8}, {"quality", nullptr}}},
+                      {"idle_threshold_s", 240}});
+  ASSERT_EQ(response.status, 200) << response.body;
+  expected.as_object()["enabled"] = false;
+  expected.as_object()["blur_px"] = 8;
+  EXPECT_EQ(boost::json::parse(response.body).at("screenshots"), expected);
+  EXPECT_EQ(screenshot_configs(*agent).back(), expected);
+  EXPECT_EQ(audit_entries(acme_, "tracking.updated").back().at("details"),
+            boost::json::parse(R"({"changed":["idle_threshold_s","screenshots"]})"));
+
+  // The same values again (and an empty object): nothing changes, nothing is pushed.
+  for (const boost::json::value& same :
+       {boost::json::value{{"screenshots", {{"blur_px", 8}}}},
+        boost::json::value{{"screenshots", boost::json::object{}}}}) {
+    ASSERT_EQ(call_as(owner_, "PUT", "/api/v1/org/tracking", same).status, 200);
+  }
+  EXPECT_EQ(audit_entries(acme_, "tracking.updated").size(), 2U);
+  EXPECT_EQ(screenshot_configs(*agent).size(), 2U);
+  // Another organization keeps the defaults.
+  EXPECT_EQ(boost::json::parse(call_as(globex_session_, "GET", "/api/v1/org/tracking").body)
+                .at("screenshots"),
+            kDefaultScreenshots);
+}
+
+TEST_F(TrackingServiceTest, BadScreenshotSettingsAreRefusedNamingThePath) {
+  const auto expect_400 = [&](const boost::json::value& screenshots, std::string_view message) {
+    auto response = call_as(owner_, "PUT", "/api/v1/org/tracking",
+                            {{"idle_threshold_s", 300}, {"screenshots", screenshots}});
+    EXPECT_EQ(response.status, 400) << response.body;
+    EXPECT_EQ(boost::json::parse(response.body).at("error").at("message").as_string(), message)
+        << response.body;
+  };
+  expect_400({{"quality", 5}}, "$.screenshots.quality: must be between 10 and 95");
+  expect_400({{"quality", 96}}, "$.screenshots.quality: must be between 10 and 95");
+  expect_400({{"interval_s", 59}}, "$.screenshots.interval_s: must be between 60 and 3600");
+  expect_400({{"per_interval", 11}}, "$.screenshots.per_interval: must be between 1 and 10");
+  expect_400({{"downscale", 0}}, "$.screenshots.downscale: must be between 1 and 4");
+  expect_400({{"blur_px", 33}}, "$.screenshots.blur_px: must be between 0 and 32");
+  expect_400({{"enabled", "yes"}}, "$.screenshots.enabled: must be true or false");
+  expect_400({{"shots", 2}}, "$.screenshots.shots: is not a known field");
+  auto not_object = call_as(owner_, "PUT", "/api/v1/org/tracking", {{"screenshots", 5}});
+  EXPECT_EQ(not_object.status, 400) << not_object.body;
+  EXPECT_NE(not_object.body.find("$.screenshots"), std::string::npos) << not_object.body;
+  // Nothing of a refused body is kept.
+  EXPECT_EQ(
+      boost::json::parse(call_as(owner_, "GET", "/api/v1/org/tracking").body),
+      with(boost::json::parse(R"({"idle_threshold_s":180,"notify_on_start":true,"schedule":null})"),
+           "screenshots", kDefaultScreenshots));
+  EXPECT_EQ(auth::testing::audit_count(db(), "tracking.updated"), 0);
+}
+
+TEST_F(TrackingServiceTest, StoredScreenshotSettingsThatNoLongerParseGiveTheDefaults) {
+  const auto [device, credential] = enroll_into(acme_, "stored-pc");
+  ASSERT_EQ(call_as(owner_, "PUT", "/api/v1/org/tracking",
+                    {{"idle_threshold_s", 900}, {"screenshots", {{"quality", 30}}}})
+                .status,
+            200);
+  for (const char* stored : {"'{\"quality\":1000}'", "'not json'", "'[1,2]'"}) {
+    auth::testing::exec_sql(db(),
+                            std::string("UPDATE tracking_policies SET screenshots = ") + stored);
+    auto response = call_as(owner_, "GET", "/api/v1/org/tracking");
+    ASSERT_EQ(response.status, 200) << stored << response.body;
+    EXPECT_EQ(boost::json::parse(response.body).at("screenshots"), kDefaultScreenshots) << stored;
+    EXPECT_EQ(boost::json::parse(response.body).at("idle_threshold_s"), 900) << stored;
+    auto config = tracking_.config_message({device, acme_, std::nullopt});
+    ASSERT_TRUE(config) << stored << config.error().message;
+    EXPECT_EQ(boost::json::parse(*config).at("screenshots"), kDefaultScreenshots) << stored;
+  }
+  // NULL (a row written before schema 5): the defaults as well.
+  auth::testing::exec_sql(db(), "UPDATE tracking_policies SET screenshots = NULL");
+  EXPECT_EQ(
+      boost::json::parse(call_as(owner_, "GET", "/api/v1/org/tracking").body).at("screenshots"),
+      kDefaultScreenshots);
 }
 
 TEST_F(TrackingServiceTest, PausingAPersonIsAuditedAndPushedToTheirOnlineDevicesOnly) {
@@ -192,10 +313,16 @@ TEST_F(TrackingServiceTest, TheConfigCarriesThePolicyThePersonsPauseAndTheCursor
             boost::json::parse(R"({"type":"config","tracking":{"idle_threshold_s":180,
               "notify_on_start":true,"schedule":null,"paused":false,"last_seq":0},
               "redaction":{"url_mode":"strip_query","title_rules":[],"excluded_domains":[],
-              "excluded_apps":[]}})"));
+              "excluded_apps":[]},"screenshots":{"enabled":true,"interval_s":600,
+              "per_interval":1,"quality":70,"downscale":1,"blur_px":0}})"));
 
-  ASSERT_TRUE(tracking_.update_policy(actor(acme_owner_, acme_, Role::owner), "127.0.0.1",
-                                      {600, false, std::nullopt}));
+  PolicyPatch patch;
+  patch.idle_threshold_s = 600;
+  patch.notify_on_start = false;
+  ScreenshotPatch shots;
+  shots.quality = 40;
+  patch.screenshots = shots;
+  ASSERT_TRUE(tracking_.update_policy(actor(acme_owner_, acme_, Role::owner), "127.0.0.1", patch));
   ASSERT_TRUE(
       tracking_.set_paused(actor(acme_owner_, acme_, Role::owner), "", acme_employee_, true));
   assign(device, acme_employee_);
@@ -207,7 +334,8 @@ TEST_F(TrackingServiceTest, TheConfigCarriesThePolicyThePersonsPauseAndTheCursor
             boost::json::parse(R"({"type":"config","tracking":{"idle_threshold_s":600,
               "notify_on_start":false,"schedule":null,"paused":true,"last_seq":12345},
               "redaction":{"url_mode":"strip_query","title_rules":[],"excluded_domains":[],
-              "excluded_apps":[]}})"));
+              "excluded_apps":[]},"screenshots":{"enabled":true,"interval_s":600,
+              "per_interval":1,"quality":40,"downscale":1,"blur_px":0}})"));
 
   // Another organization's device id, and a revoked device: not found.
   EXPECT_TRUE(
