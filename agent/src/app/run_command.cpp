@@ -1,6 +1,7 @@
 #include "app/commands.hpp"
 
 #include "app/notifier.hpp"
+#include "capture/screenshot_service.hpp"
 #include "collect/linux_device_info.hpp"
 #include "collect/x11/x11_desktop_source.hpp"
 #include "core/clock.hpp"
@@ -16,6 +17,7 @@
 #include "track/tracker.hpp"
 #include "uplink/batch_uploader.hpp"
 #include "uplink/control_client.hpp"
+#include "uplink/messages.hpp"
 #include "uplink/server_url.hpp"
 
 #include <fmt/format.h>
@@ -27,6 +29,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <stop_token>
 #include <thread>
 
@@ -56,6 +59,7 @@ track::TrackingConfig load_policy(const fs::path& dir) {
     auto config = track::parse_tracking_config(*json);
     if (config) {
       config->redaction = track::read_redaction(*json, {});
+      config->screenshots = track::read_screenshots(*json, {});
       return *config;
     }
     spdlog::warn("{}: {}; using the default tracking policy", kPolicyFileName,
@@ -141,6 +145,48 @@ void fill_upload(state::AgentStatus& status, const spool::OutboxStats& stats,
   }
 }
 
+// What the tracker's state means for screenshots.
+capture::DeskState desk_state(track::TrackState state) {
+  switch (state) {
+    case track::TrackState::active:
+      return capture::DeskState::active;
+    case track::TrackState::idle:
+      return capture::DeskState::idle;
+    case track::TrackState::paused:
+      return capture::DeskState::paused;
+    case track::TrackState::off_hours:
+      return capture::DeskState::off_hours;
+  }
+  return capture::DeskState::no_display;
+}
+
+void fill_screenshot_policy(state::AgentStatus& status, const protocol::ScreenshotPolicy& policy) {
+  if (!status.screenshots) status.screenshots.emplace();
+  status.screenshots->enabled = policy.enabled;
+  status.screenshots->interval_s = policy.interval_s;
+  status.screenshots->per_interval = policy.per_interval;
+  status.screenshots->blur_px = policy.blur_px;
+}
+
+// Hands the screenshot service's frames and refusals to the control channel (both thread-safe
+// there). Frames stay in memory: the channel's bounded queue, then the socket.
+class ChannelScreenshotSink final : public capture::ScreenshotSink {
+ public:
+  // `client` must outlive this sink.
+  explicit ChannelScreenshotSink(uplink::ControlClient& client) : client_(client) {}
+
+  void send_frame(std::string message) override { client_.send_binary(std::move(message)); }
+  void send_refusal(const std::string& request_id, capture::Refusal reason) override {
+    spdlog::info("screenshots: a capture on demand was refused ({})",
+                 capture::refusal_name(reason));
+    client_.send_text(
+        uplink::screenshot_refused_message(request_id, capture::refusal_name(reason)));
+  }
+
+ private:
+  uplink::ControlClient& client_;
+};
+
 }  // namespace
 
 int run_command(const RunArgs& args) {
@@ -206,11 +252,16 @@ int run_command(const RunArgs& args) {
     desktop = std::make_unique<collect::X11DesktopSource>(clock, display);
   }
 
+  board.update(
+      [&](state::AgentStatus& status) { fill_screenshot_policy(status, policy.screenshots); });
+  // Made once the control client exists (it sends the frames); reset before the client ends,
+  // after the desktop thread (which reports the desk's state to it).
+  std::optional<capture::ScreenshotService> screenshots;
+
   collect::LinuxDeviceInfoSource device_source;
   uplink::ControlOptions options{.url = *url,
                                  .credential = config->credential,
                                  .ca_file = config->ca_file,
-                            .tls_pin_sha256 = config->tls_pin_sha256,
                                  .tls_pin_sha256 = config->tls_pin_sha256,
                                  .stop_on_signals = true};
   uplink::ControlClient client(
@@ -221,7 +272,14 @@ int run_command(const RunArgs& args) {
         return info;
       },
       [&](const uplink::ChannelEvent& event) {
+        // The server says who watches on every connection; without one, nobody does.
+        if (event.state != state::AgentState::connected && screenshots) {
+          screenshots->set_watching(false);
+        }
         board.update([&](state::AgentStatus& status) {
+          if (event.state != state::AgentState::connected && status.screenshots) {
+            status.screenshots->watching = false;
+          }
           status.state = event.state;
           status.connected_since = event.connected_since;
           status.last_error = event.last_error;
@@ -229,12 +287,29 @@ int run_command(const RunArgs& args) {
         });
       },
       clock);
+  ChannelScreenshotSink screenshot_sink(client);
+  {
+    std::random_device random;
+    screenshots.emplace(
+        clock, screenshot_sink,
+        capture::ScreenshotServiceOptions{
+            .display = display, .seed = (static_cast<std::uint64_t>(random()) << 32) | random()});
+  }
+  screenshots->set_policy(policy.screenshots);
+  client.on_binary_stats([&](const uplink::BinaryStats& stats) {
+    board.update([&](state::AgentStatus& status) {
+      if (!status.screenshots) status.screenshots.emplace();
+      status.screenshots->frames_sent = static_cast<std::int64_t>(stats.sent);
+      status.screenshots->frames_dropped = static_cast<std::int64_t>(stats.dropped);
+    });
+  });
 
   uplink::BatchUploader uploader(
       **outbox,
       uplink::UploadOptions{.url = *url,
                             .credential = config->credential,
                             .ca_file = config->ca_file,
+                            .tls_pin_sha256 = config->tls_pin_sha256,
                             .gather = std::chrono::milliseconds(args.upload_delay_ms)},
       clock, [&](const uplink::UploadStatus& upload) {
         const auto stats = (*outbox)->stats();
@@ -259,6 +334,7 @@ int run_command(const RunArgs& args) {
       fill_upload(status, stats, nullptr);
     });
     client.set_state_message(activity_message(snapshot));
+    screenshots->set_desk_state(desk_state(snapshot.state));
     const bool tracking =
         snapshot.state == track::TrackState::active || snapshot.state == track::TrackState::idle;
     if (tracking && !was_tracking && now_policy.notify_on_start) {
@@ -278,6 +354,25 @@ int run_command(const RunArgs& args) {
   track::Tracker* live_tracker = nullptr;  // guarded by tracker_mutex
 
   client.on_message([&](std::string_view type, std::string_view text) {
+    if (type == "screens" || type == "capture_now") {
+      auto message = uplink::parse_server_message(text);
+      if (!message) {
+        spdlog::warn("control channel: ignoring a bad {}: {}", type, message.error().message);
+        return;
+      }
+      if (type == "capture_now") {
+        screenshots->capture_now(std::move(message->request_id));
+        return;
+      }
+      spdlog::info("screenshots: {}", message->watching ? "someone is watching this screen"
+                                                        : "nobody is watching this screen");
+      screenshots->set_watching(message->watching);
+      board.update([&](state::AgentStatus& status) {
+        if (!status.screenshots) status.screenshots.emplace();
+        status.screenshots->watching = message->watching;
+      });
+      return;
+    }
     if (type != "config") return;
     auto json = protocol::parse_json(text);
     const boost::json::value* tracking_json =
@@ -294,6 +389,7 @@ int run_command(const RunArgs& args) {
     {
       const std::lock_guard guard(policy_mutex);
       received->redaction = track::read_redaction(*json, current_policy.redaction);
+      received->screenshots = track::read_screenshots(*json, current_policy.screenshots);
     }
     if (auto raised = (*outbox)->raise_seq_floor(received->last_seq); !raised) {
       spdlog::warn("outbox: {}", raised.error().message);
@@ -311,7 +407,14 @@ int run_command(const RunArgs& args) {
         protocol::url_mode_name(received->redaction.url_mode),
         received->redaction.title_rules.size(), received->redaction.excluded_domains.size(),
         received->redaction.excluded_apps.size());
+    spdlog::info("screenshot policy: {}, {} per {} s, quality {}, scale 1/{}, blur {} px",
+                 received->screenshots.enabled ? "on" : "off", received->screenshots.per_interval,
+                 received->screenshots.interval_s, received->screenshots.quality,
+                 received->screenshots.downscale, received->screenshots.blur_px);
     save_policy(*dir, *received);
+    screenshots->set_policy(received->screenshots);
+    board.update(
+        [&](state::AgentStatus& status) { fill_screenshot_policy(status, received->screenshots); });
     const std::lock_guard guard(tracker_mutex);
     if (live_tracker != nullptr) live_tracker->apply_config(*received);
     uploader.upload_now();
@@ -346,6 +449,7 @@ int run_command(const RunArgs& args) {
           live_tracker = nullptr;
         }
         tracker.finish(clock.now_ms());
+        screenshots->set_desk_state(capture::DeskState::no_display);
         if (ran || stop.stop_requested()) return;  // run() returns success only after stop()
         spdlog::error("activity is not recorded: {}; trying again in {} s", ran.error().message,
                       delay.count() / 1000);
@@ -415,6 +519,7 @@ int run_command(const RunArgs& args) {
     desktop_thread.request_stop();  // stops the desktop's event loop too
     desktop_thread.join();
   }
+  screenshots.reset();  // after the desktop thread, which tells it the desk's state
   uploader.stop();
   upload_thread.join();
   const auto stats = (*outbox)->stats();

@@ -35,6 +35,30 @@ boost::json::value nullable(const std::optional<std::int64_t>& value) {
   return *value;
 }
 
+// "10 min", "1 h", "90 s": a screenshot interval.
+std::string interval_words(std::int64_t interval_s) {
+  if (interval_s % 3600 == 0) return fmt::format("{} h", interval_s / 3600);
+  if (interval_s % 60 == 0) return fmt::format("{} min", interval_s / 60);
+  return fmt::format("{} s", interval_s);
+}
+
+// Live screenshots, in the employee's words.
+std::string describe_screenshots(const state::ScreenshotStatus& screenshots) {
+  if (!screenshots.enabled) return "Screenshots: off (your organization does not take any).\n";
+  std::string text = fmt::format(
+      "Screenshots: on, {} per {} at random moments{}, taken only while someone in your "
+      "organization watches your screen live and you are active (never while idle, paused or "
+      "outside work hours); sent live, never stored.\n",
+      screenshots.per_interval, interval_words(screenshots.interval_s),
+      screenshots.blur_px > 0 ? ", blurred" : "");
+  text += fmt::format("Watching your screen now: {}.\n", screenshots.watching ? "yes" : "no");
+  text += fmt::format("Screenshots sent since the agent started: {}", screenshots.frames_sent);
+  if (screenshots.frames_dropped > 0) {
+    text += fmt::format(" ({} dropped unsent)", screenshots.frames_dropped);
+  }
+  return text + ".\n";
+}
+
 // What is being recorded, in the employee's words.
 std::string describe_tracking(const state::AgentStatus& status, EpochMs now_ms) {
   std::string text;
@@ -69,6 +93,7 @@ std::string describe_tracking(const state::AgentStatus& status, EpochMs now_ms) 
         "keys){}.\n",
         tracking->work_hours ? ", only within the organization's work hours" : "");
   }
+  if (status.screenshots) text += describe_screenshots(*status.screenshots);
   if (!status.local_api_error.empty()) {
     text += fmt::format("Browser and editor reports: off ({}).\n", status.local_api_error);
   }
@@ -174,10 +199,12 @@ boost::json::object to_json(const StatusReport& report) {
     const auto full = state::to_json(*status);
     json["tracking"] = full.at("tracking");
     json["upload"] = full.at("upload");
+    json["screenshots"] = full.at("screenshots");
     json["local_api_error"] = full.at("local_api_error");
   } else {
     json["tracking"] = nullptr;
     json["upload"] = nullptr;
+    json["screenshots"] = nullptr;
     json["local_api_error"] = nullptr;
   }
   return json;

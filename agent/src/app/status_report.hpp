@@ -30,8 +30,8 @@ struct StatusReport {
 
 // {"enrolled","server","org_id","org_name","device_id","running","connected","state","pid",
 //  "connected_since","last_error","next_retry_at","updated_at","tracking","upload",
-//  "local_api_error"}; absent values are null; tracking (with "url") and upload as in
-// status.json.
+//  "screenshots","local_api_error"}; absent values are null; tracking (with "url"), upload
+// and screenshots as in status.json.
 [[nodiscard]] boost::json::object to_json(const StatusReport& report);
 
 // kill(pid, 0): true when a process with that id exists (also when it belongs to another user).

@@ -117,6 +117,55 @@ TEST(StatusReportTest, TellsTheEmployeeWhatIsRecorded) {
             std::string::npos);
 }
 
+TEST(StatusReportTest, SaysWhetherScreenshotsAreOnAndWatched) {
+  StatusReport report{
+      .config = config(), .status = status(AgentState::connected), .process_alive = true};
+  report.status->connected_since = kNow - 60'000;
+  report.status->screenshots = state::ScreenshotStatus{.enabled = true,
+                                                       .interval_s = 600,
+                                                       .per_interval = 1,
+                                                       .watching = true,
+                                                       .frames_sent = 14,
+                                                       .frames_dropped = 2};
+  const std::string text = describe(report, kNow);
+  EXPECT_NE(text.find("Screenshots: on, 1 per 10 min at random moments, taken only while "
+                      "someone in your organization watches your screen live and you are "
+                      "active (never while idle, paused or outside work hours); sent live, "
+                      "never stored.\n"
+                      "Watching your screen now: yes.\n"
+                      "Screenshots sent since the agent started: 14 (2 dropped unsent).\n"),
+            std::string::npos)
+      << text;
+  const auto json = to_json(report);
+  EXPECT_EQ(json.at("screenshots").at("enabled"), true);
+  EXPECT_EQ(json.at("screenshots").at("interval_s"), 600);
+  EXPECT_EQ(json.at("screenshots").at("per_interval"), 1);
+  EXPECT_EQ(json.at("screenshots").at("watching"), true);
+  EXPECT_EQ(json.at("screenshots").at("frames_sent"), 14);
+  EXPECT_EQ(json.at("screenshots").at("frames_dropped"), 2);
+
+  report.status->screenshots->per_interval = 3;
+  report.status->screenshots->interval_s = 3600;
+  report.status->screenshots->blur_px = 8;
+  report.status->screenshots->watching = false;
+  report.status->screenshots->frames_dropped = 0;
+  EXPECT_NE(describe(report, kNow).find("Screenshots: on, 3 per 1 h at random moments, blurred,"),
+            std::string::npos);
+  EXPECT_NE(describe(report, kNow)
+                .find("Watching your screen now: no.\n"
+                      "Screenshots sent since the agent started: 14.\n"),
+            std::string::npos);
+
+  report.status->screenshots->enabled = false;
+  EXPECT_NE(
+      describe(report, kNow).find("Screenshots: off (your organization does not take any).\n"),
+      std::string::npos);
+  EXPECT_EQ(describe(report, kNow).find("Watching"), std::string::npos);
+
+  report.status.reset();
+  EXPECT_TRUE(to_json(report).at("screenshots").is_null());
+}
+
 TEST(StatusReportTest, RunningInBackoff) {
   StatusReport report{
       .config = config(), .status = status(AgentState::backoff), .process_alive = true};

@@ -62,6 +62,44 @@ TEST(AgentConfigTest, SavedPrivatelyAndReadBack) {
       << "the temporary file was left behind";
 }
 
+// The pin-sha256 of an example key (43 base64 characters and '=').
+constexpr std::string_view kPin = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+
+TEST(AgentConfigTest, APinIsKeptAndReadBack) {
+  TempDir temp;
+  AgentConfig pinned = sample();
+  pinned.ca_file.clear();
+  pinned.tls_pin_sha256 = kPin;
+  ASSERT_TRUE(save_agent_config(temp.path(), pinned));
+  auto loaded = load_agent_config(temp.path());
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  EXPECT_EQ(*loaded, pinned);
+  EXPECT_EQ(to_json(pinned).at("tls_pin_sha256").as_string(), kPin);
+  // No pin: no key, and a file without one reads back as no pin.
+  EXPECT_FALSE(to_json(sample()).contains("tls_pin_sha256"));
+  ASSERT_TRUE(save_agent_config(temp.path(), sample()));
+  EXPECT_EQ(load_agent_config(temp.path())->tls_pin_sha256, "");
+}
+
+TEST(AgentConfigTest, OnlyWellFormedPinsPass) {
+  EXPECT_TRUE(check_pin_sha256(kPin));
+  const std::map<std::string, std::string> bad = {
+      {"", "this one has 0 characters"},
+      {"bad", "this one has 3 characters"},
+      {std::string(kPin) + "=", "this one has 45 characters"},
+      {std::string(kPin.substr(0, 43)) + "A", "does not end in '='"},
+      {"47DEQpj8HBSa-_TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", "character 13 is not base64"},
+      {"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFV=", "does not encode exactly 32 bytes"},
+  };
+  for (const auto& [pin, expected] : bad) {
+    auto checked = check_pin_sha256(pin);
+    ASSERT_FALSE(checked) << pin;
+    EXPECT_TRUE(checked.error().is(Errc::invalid_argument));
+    EXPECT_NE(checked.error().message.find(expected), std::string::npos)
+        << pin << ": " << checked.error().message;
+  }
+}
+
 TEST(AgentConfigTest, MissingFileMeansNotEnrolled) {
   TempDir temp;
   auto loaded = load_agent_config(temp.path());
@@ -80,6 +118,9 @@ TEST(AgentConfigTest, BadFilesGetClearErrors) {
        "agent.json: $.device_id: must be between 1 and"},
       {R"({"server":"http://h","device_id":1,"org_id":1,"credential":"wtd x\r\n"})",
        "agent.json: $.credential: must be printable ASCII"},
+      {R"({"server":"https://h","device_id":1,"org_id":1,"credential":"wtd_x",
+           "tls_pin_sha256":"abc"})",
+       "agent.json: $.tls_pin_sha256: a pin-sha256 is the base64"},
   };
   for (const auto& [text, expected] : cases) {
     auto parsed = parse_agent_config(text);

@@ -48,6 +48,41 @@ boost::json::value upload_json(const std::optional<UploadState>& upload) {
                              {"last_error", upload->last_error}};
 }
 
+boost::json::value screenshots_json(const std::optional<ScreenshotStatus>& screenshots) {
+  if (!screenshots) return nullptr;
+  return boost::json::object{{"enabled", screenshots->enabled},
+                             {"interval_s", screenshots->interval_s},
+                             {"per_interval", screenshots->per_interval},
+                             {"blur_px", screenshots->blur_px},
+                             {"watching", screenshots->watching},
+                             {"frames_sent", screenshots->frames_sent},
+                             {"frames_dropped", screenshots->frames_dropped}};
+}
+
+Result<std::optional<ScreenshotStatus>> read_screenshots(const protocol::ObjectReader& status) {
+  auto object = status.optional_object("screenshots");
+  if (!object) return object.error();
+  if (!object->has_value()) return std::optional<ScreenshotStatus>();
+  const auto& reader = **object;
+  ScreenshotStatus screenshots;
+  for (auto [key, out] :
+       {std::pair{"enabled", &screenshots.enabled}, std::pair{"watching", &screenshots.watching}}) {
+    auto value = reader.optional_bool(key);
+    if (!value) return value.error();
+    *out = value->value_or(false);
+  }
+  for (auto [key, out] : {std::pair{"interval_s", &screenshots.interval_s},
+                          std::pair{"per_interval", &screenshots.per_interval},
+                          std::pair{"blur_px", &screenshots.blur_px},
+                          std::pair{"frames_sent", &screenshots.frames_sent},
+                          std::pair{"frames_dropped", &screenshots.frames_dropped}}) {
+    auto value = reader.optional_int(key, 0, kMaxInt);
+    if (!value) return value.error();
+    *out = value->value_or(0);
+  }
+  return std::optional<ScreenshotStatus>(screenshots);
+}
+
 Result<std::optional<TrackingStatus>> read_tracking(const protocol::ObjectReader& status) {
   auto object = status.optional_object("tracking");
   if (!object) return object.error();
@@ -145,6 +180,7 @@ boost::json::object to_json(const AgentStatus& status) {
       {"updated_at", status.updated_at},
       {"tracking", tracking_json(status.tracking)},
       {"upload", upload_json(status.upload)},
+      {"screenshots", screenshots_json(status.screenshots)},
       {"local_api_error", status.local_api_error.empty()
                               ? boost::json::value(nullptr)
                               : boost::json::value(status.local_api_error)},
@@ -202,6 +238,9 @@ Result<AgentStatus> parse_agent_status(std::string_view text) {
   auto upload = read_upload(*reader);
   if (!upload) return in_file(upload.error());
   status.upload = std::move(*upload);
+  auto screenshots = read_screenshots(*reader);
+  if (!screenshots) return in_file(screenshots.error());
+  status.screenshots = *screenshots;
   return status;
 }
 

@@ -33,9 +33,9 @@ struct TrackingStatus {
   std::optional<EpochMs> since{};  // when this state (and window) began
   std::string app{};               // the focused application while active or idle
   std::string title{};
-  std::string url{};     // the focused browser tab's URL as recorded (redacted); "" when none
+  std::string url{};        // the focused browser tab's URL as recorded (redacted); "" when none
   bool is_private = false;  // "private": the focus is on an excluded app or domain
-  std::string detail{};  // why tracking is unavailable, when it is
+  std::string detail{};     // why tracking is unavailable, when it is
   std::int64_t idle_threshold_s = 0;
   bool work_hours = false;  // the organization limits tracking to a schedule
   bool notify_on_start = false;
@@ -54,6 +54,20 @@ struct UploadState {
   bool operator==(const UploadState&) const = default;
 };
 
+// Live screenshots, for `status`: the organization's schedule, whether anyone watches right
+// now (only then are scheduled screenshots taken), and the frames of this run.
+struct ScreenshotStatus {
+  bool enabled = false;
+  std::int64_t interval_s = 0;
+  std::int64_t per_interval = 0;
+  std::int64_t blur_px = 0;  // 0: not blurred
+  bool watching = false;
+  std::int64_t frames_sent = 0;     // written to the server since `run` started
+  std::int64_t frames_dropped = 0;  // never sent (the connection was slow or went away)
+
+  bool operator==(const ScreenshotStatus&) const = default;
+};
+
 // The content of status.json. Timestamps are epoch milliseconds.
 struct AgentStatus {
   AgentState state = AgentState::connecting;
@@ -66,6 +80,7 @@ struct AgentStatus {
   EpochMs updated_at = 0;
   std::optional<TrackingStatus> tracking{};  // absent before the tracker starts
   std::optional<UploadState> upload{};
+  std::optional<ScreenshotStatus> screenshots{};  // absent before `run` read its policy
   std::string local_api_error{};  // why the local /api/0 listener is off; empty when it is not
 
   bool operator==(const AgentStatus&) const = default;

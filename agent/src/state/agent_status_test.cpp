@@ -40,6 +40,13 @@ TEST(AgentStatusTest, WrittenPrivatelyWithEveryKeyAndReadBack) {
                                    .notify_on_start = true};
   status.upload = UploadState{.pending_records = 5, .last_error = "HTTP 503"};
   status.local_api_error = "cannot listen on 127.0.0.1:5600: address in use";
+  status.screenshots = ScreenshotStatus{.enabled = true,
+                                        .interval_s = 600,
+                                        .per_interval = 2,
+                                        .blur_px = 4,
+                                        .watching = true,
+                                        .frames_sent = 12,
+                                        .frames_dropped = 1};
   ASSERT_TRUE(save_agent_status(dir, status));
   struct stat info {};
   ASSERT_EQ(::stat((dir / "status.json").c_str(), &info), 0);
@@ -55,6 +62,10 @@ TEST(AgentStatusTest, WrittenPrivatelyWithEveryKeyAndReadBack) {
   EXPECT_TRUE(json.at("local_api_error").is_null());
   EXPECT_EQ(json.at("tracking").at("url"), "https://example.com/a");
   EXPECT_EQ(json.at("tracking").at("private"), false);
+  EXPECT_EQ(json.at("screenshots").at("frames_sent"), 12);
+  EXPECT_EQ(json.at("screenshots").at("watching"), true);
+  status.screenshots.reset();
+  EXPECT_TRUE(to_json(status).at("screenshots").is_null());
   status.tracking = TrackingStatus{.state = "active", .is_private = true};
   ASSERT_TRUE(save_agent_status(dir, status));
   EXPECT_EQ(*load_agent_status(dir), status);
@@ -73,6 +84,10 @@ TEST(AgentStatusTest, BadStatusNamesTheField) {
   parsed = parse_agent_status(R"({"state":"connected","pid":"12"})");
   ASSERT_FALSE(parsed);
   EXPECT_EQ(parsed.error().message, "status.json: $.pid: must be an integer");
+  parsed = parse_agent_status(R"({"state":"connected","screenshots":{"frames_sent":-1}})");
+  ASSERT_FALSE(parsed);
+  EXPECT_NE(parsed.error().message.find("$.screenshots.frames_sent"), std::string::npos)
+      << parsed.error().message;
 }
 
 }  // namespace

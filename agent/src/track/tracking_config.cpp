@@ -61,13 +61,28 @@ protocol::RedactionPolicy read_redaction(const boost::json::value& holder,
   return std::move(*policy);
 }
 
+protocol::ScreenshotPolicy read_screenshots(const boost::json::value& holder,
+                                            const protocol::ScreenshotPolicy& previous) {
+  const auto* object = holder.if_object();
+  const boost::json::value* found =
+      object != nullptr ? object->if_contains("screenshots") : nullptr;
+  if (found == nullptr || found->is_null()) return {};
+  auto policy = protocol::read_screenshot_policy(*found, {}, "$.screenshots", false);
+  if (!policy) {
+    spdlog::warn("screenshot policy: {}; keeping the policy in force", policy.error().message);
+    return previous;
+  }
+  return *policy;
+}
+
 boost::json::object to_json(const TrackingConfig& config) {
   return {{"idle_threshold_s", config.idle_threshold_s},
           {"paused", config.paused},
           {"notify_on_start", config.notify_on_start},
           {"schedule", protocol::work_schedule_json(config.schedule)},
           {"last_seq", config.last_seq},
-          {"redaction", protocol::redaction_policy_json(config.redaction)}};
+          {"redaction", protocol::redaction_policy_json(config.redaction)},
+          {"screenshots", protocol::to_json(config.screenshots)}};
 }
 
 }  // namespace worktrace::agent::track

@@ -2,6 +2,7 @@
 
 #include "core/result.hpp"
 #include "protocol/redaction.hpp"
+#include "protocol/screenshot_policy.hpp"
 #include "protocol/work_schedule.hpp"
 
 #include <boost/json/object.hpp>
@@ -25,6 +26,8 @@ struct TrackingConfig {
   // What of titles and URLs is kept (the message's top-level "redaction"); applied to every
   // span before it is spooled.
   protocol::RedactionPolicy redaction{};
+  // When and how screenshots are taken (the message's top-level "screenshots").
+  protocol::ScreenshotPolicy screenshots{};
 
   bool operator==(const TrackingConfig&) const = default;
 };
@@ -42,8 +45,14 @@ struct TrackingConfig {
 [[nodiscard]] protocol::RedactionPolicy read_redaction(const boost::json::value& holder,
                                                        const protocol::RedactionPolicy& previous);
 
+// The "screenshots" member of `holder` (the config message, or policy.json): absent or null ->
+// the default policy; invalid (a value out of range, not an object) -> `previous`, with a
+// warning naming the bad item ("$.screenshots.quality: ..."). Unknown keys are ignored.
+[[nodiscard]] protocol::ScreenshotPolicy read_screenshots(
+    const boost::json::value& holder, const protocol::ScreenshotPolicy& previous);
+
 // What the agent saves between runs (policy.json): the shape parse_tracking_config reads,
-// plus "redaction" (read back with read_redaction).
+// plus "redaction" (read back with read_redaction) and "screenshots" (read_screenshots).
 [[nodiscard]] boost::json::object to_json(const TrackingConfig& config);
 
 }  // namespace worktrace::agent::track

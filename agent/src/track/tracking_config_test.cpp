@@ -115,5 +115,43 @@ TEST(TrackingConfigTest, PolicyFileKeepsTheRedactionPolicy) {
   EXPECT_EQ(*again, config);
 }
 
+// The config message's top-level "screenshots": absent -> default, invalid -> the previous one.
+TEST(TrackingConfigTest, ReadsTheScreenshotPolicyBesideTracking) {
+  const auto message = protocol::parse_json(
+      R"({"type":"config","tracking":{},"screenshots":{"enabled":true,"interval_s":300,
+          "per_interval":3,"quality":50,"downscale":2,"blur_px":4,"newer_key":1}})");
+  ASSERT_TRUE(message);
+  const auto policy = read_screenshots(*message, {});
+  EXPECT_EQ(policy, (protocol::ScreenshotPolicy{.enabled = true,
+                                                .interval_s = 300,
+                                                .per_interval = 3,
+                                                .quality = 50,
+                                                .downscale = 2,
+                                                .blur_px = 4}));
+  // Partial: the missing keys take the defaults, not the previous values.
+  EXPECT_EQ(read_screenshots(*protocol::parse_json(R"({"screenshots":{"enabled":false}})"), policy),
+            (protocol::ScreenshotPolicy{.enabled = false}));
+  EXPECT_EQ(read_screenshots(*protocol::parse_json(R"({"tracking":{}})"), policy),
+            protocol::ScreenshotPolicy{});
+  EXPECT_EQ(read_screenshots(*protocol::parse_json(R"({"screenshots":null})"), policy),
+            protocol::ScreenshotPolicy{});
+  for (const char* bad :
+       {R"({"screenshots":{"quality":5}})", R"({"screenshots":{"interval_s":10}})",
+        R"({"screenshots":{"enabled":"no"}})", R"({"screenshots":[]})"}) {
+    EXPECT_EQ(read_screenshots(*protocol::parse_json(bad), policy), policy) << bad;
+  }
+}
+
+TEST(TrackingConfigTest, PolicyFileKeepsTheScreenshotPolicy) {
+  TrackingConfig config;
+  config.screenshots = {.enabled = false, .interval_s = 900, .per_interval = 2, .blur_px = 8};
+  const boost::json::value saved = to_json(config);
+  auto again = parse_tracking_config(saved);
+  ASSERT_TRUE(again);
+  again->redaction = read_redaction(saved, {});
+  again->screenshots = read_screenshots(saved, {});
+  EXPECT_EQ(*again, config);
+}
+
 }  // namespace
 }  // namespace worktrace::agent::track

@@ -17,7 +17,9 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include <csignal>
+#include <deque>
 #include <exception>
+#include <mutex>
 #include <random>
 #include <type_traits>
 
@@ -43,7 +45,8 @@ struct AttemptEnd {
 
 }  // namespace
 
-// All members are used only on the io_context's single thread; stop() posts to it.
+// All members are used only on the io_context's single thread (stop() and the setters post to
+// it), except the outgoing queues, which any thread fills under queue_mutex.
 struct ControlClient::Impl {
   Impl(ControlOptions opts, CollectFn collect_fn, EventFn event_fn, const Clock& wall_clock)
       : options(std::move(opts)),
@@ -67,6 +70,14 @@ struct ControlClient::Impl {
   template <class Channel>
   net::awaitable<void> write_loop(Channel& channel, const bool& connection_done);
   void handle_message(std::string_view text);
+  // After send_binary/send_text: wakes the writer, or drops the queues when no connection is
+  // being made. `displaced`: the queue was full and dropped its oldest frame.
+  void queued(bool displaced);
+  // Drops whatever waits in the queues (the connection ended); reports when anything went.
+  void drop_pending(bool report_anyway = false);
+  void report_binary();
+  std::optional<std::string> pop_text();
+  std::optional<std::string> pop_binary();
 
   const ControlOptions options;
   const CollectFn collect;
@@ -91,7 +102,61 @@ struct ControlClient::Impl {
   SteadyClock::time_point next_state_send{};
   std::string last_error;
   RunOutcome outcome = RunOutcome::stopped;
+  std::function<void(const BinaryStats&)> on_binary_stats;
+
+  // The outgoing queues, guarded by queue_mutex.
+  mutable std::mutex queue_mutex;
+  std::deque<std::string> pending_text;
+  std::deque<std::string> pending_binary;
+  BinaryStats binary;
 };
+
+void ControlClient::Impl::queued(bool displaced) {
+  if (!abort_connection) {
+    drop_pending(displaced);
+    return;
+  }
+  if (displaced) report_binary();
+  wake_timer.cancel();
+}
+
+void ControlClient::Impl::drop_pending(bool report_anyway) {
+  bool dropped_any = false;
+  {
+    const std::lock_guard lock(queue_mutex);
+    dropped_any = !pending_binary.empty() || !pending_text.empty();
+    binary.dropped += pending_binary.size();
+    pending_binary.clear();
+    pending_text.clear();
+  }
+  if (dropped_any || report_anyway) report_binary();
+}
+
+void ControlClient::Impl::report_binary() {
+  if (!on_binary_stats) return;
+  BinaryStats stats;
+  {
+    const std::lock_guard lock(queue_mutex);
+    stats = binary;
+  }
+  on_binary_stats(stats);
+}
+
+std::optional<std::string> ControlClient::Impl::pop_text() {
+  const std::lock_guard lock(queue_mutex);
+  if (pending_text.empty()) return std::nullopt;
+  std::string text = std::move(pending_text.front());
+  pending_text.pop_front();
+  return text;
+}
+
+std::optional<std::string> ControlClient::Impl::pop_binary() {
+  const std::lock_guard lock(queue_mutex);
+  if (pending_binary.empty()) return std::nullopt;
+  std::string frame = std::move(pending_binary.front());
+  pending_binary.pop_front();
+  return frame;
+}
 
 void ControlClient::Impl::request_stop() {
   if (stopping) return;
@@ -122,6 +187,7 @@ net::awaitable<void> ControlClient::Impl::main_loop() {
       spdlog::error("control channel: unexpected failure: {}", error.what());
       end.error = "internal error";
     }
+    drop_pending();  // what waited for this connection goes with it
     if (end.revoked) {
       last_error = end.error;
       spdlog::error("control channel: {}", last_error);
@@ -173,7 +239,9 @@ net::awaitable<AttemptEnd> ControlClient::Impl::attempt(Channel& channel) {
   }
   if (stopping) co_return end;  // stop() came during the name lookup, which it cannot abort
   if constexpr (std::is_same_v<Channel, TlsChannel>) {
-    if (auto secured = co_await tls_handshake(channel.next_layer(), options.url); !secured) {
+    // Named: GCC 12 mishandles a temporary with a destructor inside a co_await condition.
+    const ServerTrust trust{options.ca_file, options.tls_pin_sha256};
+    if (auto secured = co_await tls_handshake(channel.next_layer(), options.url, trust); !secured) {
       end.error = secured.error().message;
       co_return end;
     }
@@ -299,6 +367,25 @@ net::awaitable<void> ControlClient::Impl::write_loop(Channel& channel,
       if (!co_await write(message)) co_return;
       continue;
     }
+    if (auto text = pop_text()) {
+      if (!co_await write(*text)) co_return;
+      continue;
+    }
+    if (auto frame = pop_binary()) {
+      channel.binary(true);
+      auto [ec, written] = co_await channel.async_write(net::buffer(*frame), kNoThrow);
+      channel.text(true);
+      {
+        const std::lock_guard lock(queue_mutex);
+        ++(ec ? binary.dropped : binary.sent);
+      }
+      report_binary();
+      if (ec) {
+        tcp.close();
+        co_return;
+      }
+      continue;
+    }
     if (now >= next_collect) {
       next_collect = now + options.collect_interval;
       info = collect();
@@ -308,8 +395,8 @@ net::awaitable<void> ControlClient::Impl::write_loop(Channel& channel,
       last_sent = std::move(info);
       continue;
     }
-    // Sleeps until the next collection or the next allowed state message; set_state_message
-    // and stop() cut the wait short.
+    // Sleeps until the next collection or the next allowed state message; set_state_message,
+    // send_text, send_binary and stop() cut the wait short.
     wake_timer.expires_at(state_pending ? std::min(next_collect, next_state_send) : next_collect);
     co_await wake_timer.async_wait(kNoThrow);
   }
@@ -354,6 +441,38 @@ void ControlClient::set_state_message(std::string message) {
   });
 }
 
+void ControlClient::send_binary(std::string message) {
+  bool displaced = false;
+  {
+    const std::lock_guard lock(impl_->queue_mutex);
+    impl_->pending_binary.push_back(std::move(message));
+    if (impl_->pending_binary.size() > kMaxPendingBinary) {
+      impl_->pending_binary.pop_front();
+      ++impl_->binary.dropped;
+      displaced = true;
+    }
+  }
+  net::post(impl_->io, [impl = impl_.get(), displaced] { impl->queued(displaced); });
+}
+
+void ControlClient::send_text(std::string message) {
+  {
+    const std::lock_guard lock(impl_->queue_mutex);
+    impl_->pending_text.push_back(std::move(message));
+    if (impl_->pending_text.size() > kMaxPendingText) impl_->pending_text.pop_front();
+  }
+  net::post(impl_->io, [impl = impl_.get()] { impl->queued(false); });
+}
+
+void ControlClient::on_binary_stats(std::function<void(const BinaryStats&)> handler) {
+  impl_->on_binary_stats = std::move(handler);
+}
+
+BinaryStats ControlClient::binary_stats() const {
+  const std::lock_guard lock(impl_->queue_mutex);
+  return impl_->binary;
+}
+
 void ControlClient::stop() {
   net::post(impl_->io, [impl = impl_.get()] { impl->request_stop(); });
 }
@@ -361,7 +480,7 @@ void ControlClient::stop() {
 Result<RunOutcome> ControlClient::run() {
   Impl& impl = *impl_;
   if (impl.options.url.tls) {
-    auto context = make_tls_context(impl.options.ca_file);
+    auto context = make_tls_context(ServerTrust{impl.options.ca_file, impl.options.tls_pin_sha256});
     if (!context) return context.error();
     impl.tls = std::move(*context);
   }

@@ -8,6 +8,8 @@
 #include "uplink/server_url.hpp"
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -40,6 +42,14 @@ struct ChannelEvent {
   std::optional<EpochMs> next_retry_at;    // set in backoff
 };
 
+// The binary messages (screenshot frames) of a client's lifetime.
+struct BinaryStats {
+  std::uint64_t sent = 0;     // written to a connection
+  std::uint64_t dropped = 0;  // displaced from a full queue, or pending when a connection ended
+
+  bool operator==(const BinaryStats&) const = default;
+};
+
 enum class RunOutcome {
   stopped,  // stop() or a signal; the channel was closed with 1000
   revoked,  // the server answered 401 to the upgrade: the credential is no longer valid
@@ -63,13 +73,32 @@ class ControlClient {
   ControlClient(const ControlClient&) = delete;
   ControlClient& operator=(const ControlClient&) = delete;
 
-  // Receives the server's other messages (config, ...) on run()'s thread. Call before run().
+  // Receives the server's other messages (config, screens, capture_now, ...) on run()'s
+  // thread. Call before run().
   void on_message(MessageFn handler);
 
   // Sets the agent's current state message (`activity`): sent after `hello` on every
   // connection and whenever it changes, at most once per `state_interval`; only the latest
   // is kept. Thread-safe.
   void set_state_message(std::string message);
+
+  // Queues a binary message (a screenshot frame) for the open connection; it is written on
+  // run()'s thread between the text messages. At most kMaxPendingBinary wait: a further one
+  // displaces the oldest, which counts as dropped. Messages still waiting when the connection
+  // ends, or queued while no connection is being made, are dropped too (never kept for a later
+  // connection, never written anywhere else). Thread-safe.
+  void send_binary(std::string message);
+  static constexpr std::size_t kMaxPendingBinary = 4;
+
+  // Queues a text message (e.g. screenshot_refused) for the open connection, with the same
+  // rules as send_binary and at most kMaxPendingText waiting. Thread-safe.
+  void send_text(std::string message);
+  static constexpr std::size_t kMaxPendingText = 16;
+
+  // Receives the binary counts on run()'s thread after each write or drop. Call before run().
+  void on_binary_stats(std::function<void(const BinaryStats&)> handler);
+  // The counts so far. Thread-safe.
+  [[nodiscard]] BinaryStats binary_stats() const;
 
   // Runs until stop(), a signal (when enabled) or revocation; call it once. Fails only when
   // TLS cannot be set up (an unreadable CA file), before connecting.

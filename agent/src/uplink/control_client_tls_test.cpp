@@ -11,12 +11,15 @@
 
 #include <gtest/gtest.h>
 
+#include <openssl/sha.h>
+
 #include <filesystem>
 #include <fstream>
 #include <memory>
 
 // The control channel over wss:// with a certificate made for the test: the client must verify
-// the chain against its CA file and the address against the certificate.
+// the chain against its CA file and the address against the certificate, or, with a pin, the
+// server's key against the pin.
 namespace worktrace::agent::uplink::testing {
 namespace {
 
@@ -81,7 +84,20 @@ struct TestCertificate {
     PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr);
     cert_pem = bio_text(cert_bio.get());
     key_pem = bio_text(key_bio.get());
+    // The pin computed apart from the code under test: the key's own DER SubjectPublicKeyInfo.
+    unsigned char* der = nullptr;
+    const int der_size = i2d_PUBKEY(key.get(), &der);
+    if (der_size <= 0) throw std::runtime_error("openssl: cannot encode the public key");
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(der, static_cast<std::size_t>(der_size), digest);
+    OPENSSL_free(der);
+    unsigned char encoded[64] = {};
+    const int encoded_size = EVP_EncodeBlock(encoded, digest, SHA256_DIGEST_LENGTH);
+    pin_sha256.assign(reinterpret_cast<const char*>(encoded),
+                      static_cast<std::size_t>(encoded_size));
   }
+
+  std::string pin_sha256;  // base64 SHA-256 of the key's SubjectPublicKeyInfo
 };
 
 // The certificate's PEM in a temporary file, for the client's ca_file.
@@ -147,15 +163,39 @@ void expect_refused_handshake(ssl::context& tls, tcp::socket socket) {
   if (!ec) throw std::runtime_error("the client accepted a certificate it must refuse");
 }
 
-void expect_certificate_refused(const char* san, bool trust_it) {
+// How a test client trusts the server of expect_refused / expect_connects.
+struct Trust {
+  bool ca_file = false;              // the server's own certificate as the CA file
+  const char* other_ca = nullptr;    // else a CA file of another certificate for this SAN
+  std::optional<std::string> pin{};  // tls_pin_sha256; kServerPin: the server's own
+};
+constexpr const char* kServerPin = "<the server's pin>";
+
+// Client options for a server with `certificate` on `port`; `files` keeps the CA files alive.
+ControlOptions trusting(std::uint16_t port, const TestCertificate& certificate, const Trust& trust,
+                        std::vector<std::unique_ptr<CaFile>>& files) {
+  ControlOptions options = local_options(port, "https");
+  if (trust.ca_file) {
+    files.push_back(std::make_unique<CaFile>(certificate.cert_pem));
+    options.ca_file = files.back()->path();
+  } else if (trust.other_ca != nullptr) {
+    files.push_back(std::make_unique<CaFile>(TestCertificate(trust.other_ca).cert_pem));
+    options.ca_file = files.back()->path();
+  }
+  if (trust.pin)
+    options.tls_pin_sha256 = *trust.pin == kServerPin ? certificate.pin_sha256 : *trust.pin;
+  return options;
+}
+
+// A server with a certificate for `san` that the client must refuse; its error says `expected`.
+void expect_refused(const char* san, const Trust& trust, std::string_view expected) {
   Watchdog watchdog(30s);
   const TestCertificate certificate(san);
-  const CaFile ca_file(certificate.cert_pem);
   const auto tls = server_context(certificate);
   ScriptedServer server(
       1, [&](tcp::socket socket, int) { expect_refused_handshake(*tls, std::move(socket)); });
-  ControlOptions options = local_options(server.port(), "https");
-  if (trust_it) options.ca_file = ca_file.path();
+  std::vector<std::unique_ptr<CaFile>> files;
+  ControlOptions options = trusting(server.port(), certificate, trust, files);
   options.backoff = {.base = 60s, .cap = 60s, .reset_after = 30s};
   ClientRun run(options, [] { return device_named("secure-2"); });
   ASSERT_TRUE(run.wait_for(AgentState::backoff));
@@ -164,16 +204,63 @@ void expect_certificate_refused(const char* san, bool trust_it) {
   const auto events = run.events();
   EXPECT_EQ(states_of(events), (std::vector<AgentState>{AgentState::connecting, AgentState::backoff,
                                                         AgentState::stopped}));
-  EXPECT_NE(events[1].last_error.find("certificate verify failed"), std::string::npos)
-      << events[1].last_error;
+  EXPECT_NE(events[1].last_error.find(expected), std::string::npos) << events[1].last_error;
 }
 
+// A server with a certificate for `san` that the client must accept.
+void expect_connects(const char* san, const Trust& trust) {
+  Watchdog watchdog(30s);
+  const TestCertificate certificate(san);
+  const auto tls = server_context(certificate);
+  ScriptedServer server(1, [&](tcp::socket socket, int) {
+    TlsServerChannel channel(std::move(socket), *tls);
+    channel.next_layer().handshake(ssl::stream_base::server);
+    UpgradeSeen seen;
+    accept_upgrade(channel, seen);
+    (void)read_json(channel);
+    send_text(channel, kWelcome);
+    (void)read_until_close(channel);
+  });
+  std::vector<std::unique_ptr<CaFile>> files;
+  ClientRun run(trusting(server.port(), certificate, trust, files),
+                [] { return device_named("pinned"); });
+  ASSERT_TRUE(run.wait_for(AgentState::connected));
+  auto outcome = run.finish();
+  ASSERT_TRUE(outcome) << outcome.error().message;
+  EXPECT_EQ(server.join(), "");
+}
+
+constexpr std::string_view kVerifyFailed = "certificate verify failed";
+constexpr std::string_view kPinMismatch =
+    "the server's certificate does not match the pinned key (pin-sha256 ";
+
 TEST(ControlClientTlsTest, RefusesACertificateNoTrustedCaSigned) {
-  expect_certificate_refused("IP:127.0.0.1", /*trust_it=*/false);
+  expect_refused("IP:127.0.0.1", {}, kVerifyFailed);
 }
 
 TEST(ControlClientTlsTest, RefusesATrustedCertificateForAnotherAddress) {
-  expect_certificate_refused("IP:127.0.0.2", /*trust_it=*/true);
+  expect_refused("IP:127.0.0.2", {.ca_file = true}, kVerifyFailed);
+}
+
+// A pin alone is the trust anchor: a self-signed certificate in no CA file, even one made for
+// another address, is accepted when its key matches.
+TEST(ControlClientTlsTest, ConnectsWithTheRightPinAndNoCa) {
+  expect_connects("IP:127.0.0.2", {.pin = kServerPin});
+}
+
+TEST(ControlClientTlsTest, RefusesAWrongPinSayingSo) {
+  const TestCertificate other("IP:127.0.0.1");
+  expect_refused("IP:127.0.0.1", {.pin = other.pin_sha256},
+                 std::string(kPinMismatch) + other.pin_sha256 + "; the server presented ");
+}
+
+// With a pin and a CA file both must pass.
+TEST(ControlClientTlsTest, WithAPinAndACaFileBothMustPass) {
+  expect_connects("IP:127.0.0.1", {.ca_file = true, .pin = kServerPin});
+  const TestCertificate other("IP:127.0.0.1");
+  expect_refused("IP:127.0.0.1", {.ca_file = true, .pin = other.pin_sha256}, kPinMismatch);
+  expect_refused("IP:127.0.0.1", {.other_ca = "IP:127.0.0.1", .pin = kServerPin}, kVerifyFailed);
+  expect_refused("IP:127.0.0.2", {.ca_file = true, .pin = kServerPin}, kVerifyFailed);
 }
 
 }  // namespace

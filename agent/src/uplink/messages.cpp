@@ -1,9 +1,12 @@
 #include "uplink/messages.hpp"
 
 #include "protocol/json_reader.hpp"
+#include "protocol/screen_frame.hpp"
 
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <limits>
 
 namespace worktrace::agent::uplink {
@@ -134,8 +137,31 @@ Result<ServerMessage> parse_server_message(std::string_view text) {
     auto detail = error->optional_string("message", kMaxServerTextBytes);
     if (!detail) return detail.error();
     message.error_message = detail->value_or("");
+  } else if (message.type == "screens") {
+    auto watching = root->optional_bool("watching");
+    if (!watching) return watching.error();
+    if (!watching->has_value()) return fail(Errc::invalid_argument, "$.watching: is required");
+    message.watching = **watching;
+  } else if (message.type == "capture_now") {
+    auto request_id = root->required_string("request_id", protocol::kMaxRequestIdBytes);
+    if (!request_id) return request_id.error();
+    const bool well_formed =
+        !request_id->empty() && std::all_of(request_id->begin(), request_id->end(), [](char ch) {
+          return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '-' || ch == '_';
+        });
+    if (!well_formed) {
+      return fail(Errc::invalid_argument, "$.request_id: must be 1 to " +
+                                              std::to_string(protocol::kMaxRequestIdBytes) +
+                                              " of A-Z, a-z, 0-9, - and _");
+    }
+    message.request_id = std::move(*request_id);
   }
   return message;
+}
+
+std::string screenshot_refused_message(std::string_view request_id, std::string_view reason) {
+  return boost::json::serialize(boost::json::object{
+      {"type", "screenshot_refused"}, {"request_id", request_id}, {"reason", reason}});
 }
 
 std::string printable(std::string_view text, std::size_t max_bytes) {

@@ -41,7 +41,7 @@ struct Enrollment {
 
 // A message from the server on the control channel.
 struct ServerMessage {
-  std::string type;  // "welcome", "error", or a type this agent does not know yet
+  std::string type;  // "welcome", "error", "screens", "capture_now", or one not known yet
   // welcome:
   DeviceId device_id = 0;
   OrgId org_id = 0;
@@ -49,12 +49,20 @@ struct ServerMessage {
   // error:
   std::string error_code;
   std::string error_message;
+  // screens: whether anyone watches this device's person now.
+  bool watching = false;
+  // capture_now: the demand's id, 1..protocol::kMaxRequestIdBytes of [A-Za-z0-9_-].
+  std::string request_id;
 };
 
 // Fails with Errc::invalid_argument when `text` is not a JSON object with a string `type`, or
-// a welcome/error lacks its fields. Unknown types parse (only `type` set) so newer servers
-// can add messages.
+// a welcome/error/screens/capture_now lacks its fields (or a request_id is malformed). Unknown
+// types parse (only `type` set) so newer servers can add messages.
 [[nodiscard]] Result<ServerMessage> parse_server_message(std::string_view text);
+
+// {"type":"screenshot_refused","request_id","reason"}: a capture_now that was not served.
+[[nodiscard]] std::string screenshot_refused_message(std::string_view request_id,
+                                                     std::string_view reason);
 
 // `text` safe to print on a terminal or in a log line: control characters become '?', and it
 // is cut to at most `max_bytes` without splitting a UTF-8 character.

@@ -3,6 +3,7 @@
 #include "protocol/json_reader.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 namespace worktrace::agent::uplink {
 namespace {
@@ -107,6 +108,41 @@ TEST(ChannelMessagesTest, ReadsWelcomeErrorAndUnknownTypes) {
             "$.device_id: is required");
   EXPECT_EQ(parse_server_message(R"({"kind":"x"})").error().message, "$.type: is required");
   EXPECT_FALSE(parse_server_message("[1]"));
+}
+
+TEST(ChannelMessagesTest, ReadsScreensAndCaptureNow) {
+  auto watching = parse_server_message(R"({"type":"screens","watching":true})");
+  ASSERT_TRUE(watching) << watching.error().message;
+  EXPECT_EQ(watching->type, "screens");
+  EXPECT_TRUE(watching->watching);
+  auto not_watching = parse_server_message(R"({"type":"screens","watching":false})");
+  ASSERT_TRUE(not_watching);
+  EXPECT_FALSE(not_watching->watching);
+  EXPECT_EQ(parse_server_message(R"({"type":"screens"})").error().message,
+            "$.watching: is required");
+  EXPECT_FALSE(parse_server_message(R"({"type":"screens","watching":"yes"})"));
+
+  auto demand = parse_server_message(R"({"type":"capture_now","request_id":"Ab_9-x0123456789"})");
+  ASSERT_TRUE(demand) << demand.error().message;
+  EXPECT_EQ(demand->request_id, "Ab_9-x0123456789");
+  EXPECT_EQ(parse_server_message(R"({"type":"capture_now"})").error().message,
+            "$.request_id: is required");
+  for (const char* bad : {R"({"type":"capture_now","request_id":""})",
+                          R"({"type":"capture_now","request_id":"has space"})",
+                          R"({"type":"capture_now","request_id":"quote\"s"})"}) {
+    auto refused = parse_server_message(bad);
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_NE(refused.error().message.find("$.request_id"), std::string::npos);
+  }
+  EXPECT_FALSE(parse_server_message(R"({"type":"capture_now","request_id":")" +
+                                    std::string(65, 'a') + R"("})"));
+}
+
+TEST(ChannelMessagesTest, ScreenshotRefusedNamesTheDemandAndTheReason) {
+  auto parsed = protocol::parse_json(screenshot_refused_message("req_1", "idle"));
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(*parsed, boost::json::parse(
+                         R"({"type":"screenshot_refused","request_id":"req_1","reason":"idle"})"));
 }
 
 TEST(PrintableTest, ReplacesControlsAndCutsOnCharacterBoundary) {

@@ -252,6 +252,11 @@ export class Api extends ApiClient {
     return this.callJson('POST', '/api/v1/enrollment-tokens', form);
   }
 
+  /** The pin of the server's TLS key for agents to trust (owners and admins); null without TLS. */
+  async serverTlsPin(): Promise<string | null> {
+    return (await this.callJson<{ pin_sha256: string | null }>('GET', '/api/v1/server/tls')).pin_sha256;
+  }
+
   async enrollmentTokens(): Promise<EnrollmentTokenInfo[]> {
     return (await this.callJson<{ tokens: EnrollmentTokenInfo[] }>('GET', '/api/v1/enrollment-tokens')).tokens;
   }

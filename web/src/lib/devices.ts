@@ -1,4 +1,5 @@
 import { kActivityStatuses } from './activity';
+import { parseScreensMessage } from './screens_wire';
 import type { ActivityStateMessage, ActivityStatus, Device, ServerMessage } from './types';
 
 const kMaxMessageBytes = 64 * 1024;
@@ -69,7 +70,7 @@ export function parseServerMessage(text: string): ServerMessage | null {
     case 'pong':
       return { type: 'pong' };
     default:
-      return null;
+      return parseScreensMessage(value);
   }
 }
 

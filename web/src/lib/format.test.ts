@@ -80,6 +80,16 @@ describe('enrollCommand', () => {
       'worktrace-agent enroll --server https://wt.example.com --token wte_abc',
     );
   });
+
+  it('pins the server key when the server has one', () => {
+    const pin = '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=';
+    expect(enrollCommand('https://wt.example.com', 'wte_abc', pin)).toBe(
+      `worktrace-agent enroll --server https://wt.example.com --token wte_abc --pin-sha256 ${pin}`,
+    );
+    expect(enrollCommand('http://127.0.0.1:8080', 'wte_abc', null)).toBe(
+      'worktrace-agent enroll --server http://127.0.0.1:8080 --token wte_abc',
+    );
+  });
 });
 
 describe('formatDuration', () => {

@@ -50,9 +50,13 @@ export function formatOs(device: Pick<Device, 'os_name' | 'os_id' | 'os_version'
   return parts.length > 0 ? parts.join(' · ') : '—';
 }
 
-/** The agent command that enrolls a machine with `token` against the server at `origin`. */
-export function enrollCommand(origin: string, token: string): string {
-  return `worktrace-agent enroll --server ${origin} --token ${token}`;
+/**
+ * The agent command that enrolls a machine with `token` against the server at `origin`. With the
+ * server's TLS key pin (GET /api/v1/server/tls), the agent trusts that key and needs no CA.
+ */
+export function enrollCommand(origin: string, token: string, pinSha256: string | null = null): string {
+  const pin = pinSha256 ? ` --pin-sha256 ${pinSha256}` : '';
+  return `worktrace-agent enroll --server ${origin} --token ${token}${pin}`;
 }
 
 /**

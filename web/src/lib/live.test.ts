@@ -15,8 +15,14 @@ class FakeSocket implements SocketLike {
   onmessage: ((event: MessageEvent) => void) | null = null;
   onclose: ((event: CloseEvent) => void) | null = null;
   closedWith: number | null = null;
+  binaryType: BinaryType = 'blob';
+  sent: string[] = [];
 
   constructor(readonly url: string) {}
+
+  send(data: string): void {
+    this.sent.push(data);
+  }
 
   close(code?: number): void {
     this.closedWith = code ?? 1005;
@@ -127,6 +133,43 @@ describe('LiveConnection', () => {
 
     expect(t.statuses).toEqual(['connecting', 'live']);
     expect(t.messages.map((message) => message.type)).toEqual(['hello', 'device.offline']);
+  });
+
+  it('asks for ArrayBuffers and routes binary messages to onBinary, text to onMessage', () => {
+    const binaries: ArrayBuffer[] = [];
+    const sockets: FakeSocket[] = [];
+    const messages: ServerMessage[] = [];
+    const connection = new LiveConnection({
+      url: 'ws://example.test/ws/dashboard',
+      onStatus: () => undefined,
+      onMessage: (message) => messages.push(message),
+      onBinary: (data) => binaries.push(data),
+      createSocket: (url) => {
+        const socket = new FakeSocket(url);
+        sockets.push(socket);
+        return socket;
+      },
+      timers: new ManualTimers(),
+    });
+    connection.start();
+    expect(sockets[0]?.binaryType).toBe('arraybuffer');
+    const frame = new ArrayBuffer(8);
+    sockets[0]?.receive(kHello);
+    sockets[0]?.receive(frame);
+    sockets[0]?.receive('{"type":"screens.ended","user_id":3,"reason":"no longer your team"}');
+    expect(binaries).toEqual([frame]);
+    expect(messages.map((message) => message.type)).toEqual(['hello', 'screens.ended']);
+  });
+
+  it('sends only while live', () => {
+    const t = setup();
+    t.connection.start();
+    expect(t.connection.send('{"type":"ping"}')).toBe(false);
+    t.sockets[0]?.receive(kHello);
+    expect(t.connection.send('{"type":"ping"}')).toBe(true);
+    expect(t.sockets[0]?.sent).toEqual(['{"type":"ping"}']);
+    t.sockets[0]?.drop();
+    expect(t.connection.send('{"type":"ping"}')).toBe(false);
   });
 
   it('reconnects with growing backoff and reports it', () => {

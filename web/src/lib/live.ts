@@ -7,7 +7,10 @@ export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 export interface SocketLike {
   onmessage: ((event: MessageEvent) => void) | null;
   onclose: ((event: CloseEvent) => void) | null;
+  /** Set to 'arraybuffer': binary messages (screen frames) arrive as ArrayBuffer. */
+  binaryType: BinaryType;
   close(code?: number, reason?: string): void;
+  send(data: string): void;
 }
 
 export interface Timers {
@@ -19,6 +22,8 @@ export interface LiveOptions {
   url: string;
   onStatus: (status: LiveStatus) => void;
   onMessage: (message: ServerMessage) => void;
+  /** A binary message (a WTV1 screen frame); dropped when absent. */
+  onBinary?: (data: ArrayBuffer) => void;
   /** Called once per lost connection, before the retry is scheduled (e.g. to check the session). */
   onLost?: () => void;
   createSocket?: (url: string) => SocketLike;
@@ -55,7 +60,7 @@ const browserTimers: Timers = {
  * (browser event loop); no callback runs after stop().
  */
 export class LiveConnection {
-  private readonly options: Required<Omit<LiveOptions, 'onLost'>> & Pick<LiveOptions, 'onLost'>;
+  private readonly options: Required<Omit<LiveOptions, 'onLost' | 'onBinary'>> & Pick<LiveOptions, 'onLost' | 'onBinary'>;
   private socket: SocketLike | null = null;
   private retryTimer: unknown = null;
   private attempt = 0;
@@ -70,6 +75,17 @@ export class LiveConnection {
       now: Date.now,
       ...options,
     };
+  }
+
+  /** Sends `text` when the channel is live (the server's hello arrived); false otherwise. */
+  send(text: string): boolean {
+    if (this.socket === null || this.liveSince === null) return false;
+    try {
+      this.socket.send(text);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   start(): void {
@@ -100,7 +116,12 @@ export class LiveConnection {
       return;
     }
     this.socket = socket;
+    socket.binaryType = 'arraybuffer';
     socket.onmessage = (event) => {
+      if (event.data instanceof ArrayBuffer) {
+        this.options.onBinary?.(event.data);
+        return;
+      }
       if (typeof event.data !== 'string') return;
       const message = parseServerMessage(event.data);
       if (message === null) return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayHash, hashOf, teamWebsitesHash, landingPage, mayOpen, navigationFor, parseHash, parseLocation } from './routes';
+import { dayHash, hashOf, screenHash, teamWebsitesHash, landingPage, mayOpen, navigationFor, parseHash, parseLocation } from './routes';
 
 describe('parseHash', () => {
   it('reads the pages and the invitation token', () => {
@@ -89,13 +89,13 @@ describe('team websites routes', () => {
 describe('navigation by role', () => {
   it('gives owners and admins every page', () => {
     const pages = navigationFor('owner').map((item) => item.page);
-    expect(pages).toEqual(['devices', 'live', 'day', 'people', 'structure', 'org', 'audit', 'account']);
+    expect(pages).toEqual(['devices', 'live', 'day', 'people', 'screens', 'structure', 'org', 'audit', 'account']);
     expect(navigationFor('admin').map((item) => item.page)).toEqual(pages);
     expect(navigationFor('owner').find((item) => item.page === 'day')?.label).toBe('My day');
   });
 
   it('gives managers devices, the live view, their day, people and their account', () => {
-    expect(navigationFor('manager').map((item) => item.page)).toEqual(['devices', 'live', 'day', 'people', 'account']);
+    expect(navigationFor('manager').map((item) => item.page)).toEqual(['devices', 'live', 'day', 'people', 'screens', 'account']);
   });
 
   it('gives employees their devices, their day and account', () => {
@@ -134,5 +134,30 @@ describe('landingPage', () => {
 
   it('sends users who must set up 2FA to their account', () => {
     expect(landingPage('owner', 'people', true)).toBe('account');
+  });
+});
+
+describe('screen routes', () => {
+  it('parses and builds the wall and a person\'s live screen', () => {
+    expect(parseHash('#/screens')).toEqual({ page: 'screens', token: '' });
+    expect(parseHash('#/people/12/screen')).toEqual({ page: 'screen', token: '', personId: 12 });
+    expect(screenHash(12)).toBe('#/people/12/screen');
+    expect(hashOf({ page: 'screen', token: '', personId: 3 })).toBe('#/people/3/screen');
+  });
+
+  it('refuses malformed screen paths', () => {
+    expect(parseHash('#/screen')).toBeNull();
+    expect(parseHash('#/people/0/screen')).toBeNull();
+    expect(parseHash('#/people/x/screen')).toBeNull();
+    expect(parseHash('#/people/4/screen/extra')).toBeNull();
+  });
+
+  it('lets owners, admins and managers open them, not employees', () => {
+    for (const role of ['owner', 'admin', 'manager'] as const) {
+      expect(mayOpen(role, 'screens')).toBe(true);
+      expect(mayOpen(role, 'screen')).toBe(true);
+    }
+    expect(mayOpen('employee', 'screens')).toBe(false);
+    expect(mayOpen('employee', 'screen')).toBe(false);
   });
 });

@@ -14,13 +14,18 @@ export type Page =
   | 'org'
   | 'account'
   | 'audit'
-  | 'websites';
+  | 'websites'
+  | 'screens'
+  | 'screen';
 
 export interface Route {
   page: Page;
   /** The invitation token of `#/invite/<token>`; '' otherwise. */
   token: string;
-  /** `day`: whose day (`#/people/<id>/day`); absent for the signed-in user's own (`#/day`). */
+  /**
+   * `day`: whose day (`#/people/<id>/day`); absent for the signed-in user's own (`#/day`).
+   * `screen`: whose live screen (`#/people/<id>/screen`).
+   */
   personId?: number;
   /** `day`, `websites`: which day ("YYYY-MM-DD" in the organization's zone); absent for today. */
   date?: string;
@@ -44,6 +49,8 @@ const kTitles: Record<Page, string> = {
   account: 'My account',
   audit: 'Audit log',
   websites: 'Websites',
+  screens: 'Screens',
+  screen: 'Live screen',
 };
 
 const kEveryone: readonly Role[] = ['owner', 'admin', 'manager', 'employee'];
@@ -58,21 +65,27 @@ const kNavigation: readonly { page: Page; label: string; nav: readonly Role[]; o
   { page: 'live', label: 'Live', nav: ['owner', 'admin', 'manager'], open: kEveryone },
   { page: 'day', label: 'My day', nav: kEveryone },
   { page: 'people', label: 'People', nav: ['owner', 'admin', 'manager'] },
+  { page: 'screens', label: 'Screens', nav: ['owner', 'admin', 'manager'] },
   { page: 'structure', label: 'Departments & teams', nav: ['owner', 'admin'] },
   { page: 'org', label: 'Organization', nav: ['owner', 'admin'], open: kEveryone },
   { page: 'audit', label: 'Audit log', nav: ['owner', 'admin'] },
   { page: 'account', label: 'My account', nav: kEveryone },
   // Reached from the People page (and its team filter), not from the header.
   { page: 'websites', label: 'Websites', nav: [], open: ['owner', 'admin', 'manager'] },
+  // Reached from the Screens wall and a person's day.
+  { page: 'screen', label: 'Live screen', nav: [], open: ['owner', 'admin', 'manager'] },
 ];
 
 const kTokenPattern = /^[A-Za-z0-9_-]{1,128}$/;
 const kIdPattern = /^[1-9]\d{0,14}$/;
 const kLegacyPaths: Record<string, Page> = { '/sign-in': 'sign-in', '/devices': 'devices' };
 
-/** `#/people/<id>/day[/<date>]`, or null. */
-function parseDayPath(parts: readonly string[]): Route | null {
+/** `#/people/<id>/day[/<date>]` or `#/people/<id>/screen`, or null. */
+function parsePersonPath(parts: readonly string[]): Route | null {
   const [first, id, third, date] = parts;
+  if (first === 'people' && third === 'screen' && id !== undefined && kIdPattern.test(id) && parts.length === 3) {
+    return { page: 'screen', token: '', personId: Number(id) };
+  }
   if (first !== 'people' || third !== 'day' || id === undefined || !kIdPattern.test(id) || parts.length > 4) return null;
   if (date !== undefined && parseDate(date) === null) return null;
   const route: Route = { page: 'day', token: '', personId: Number(id) };
@@ -100,9 +113,9 @@ export function parseHash(hash: string): Route | null {
       ? { page: 'invite', token: second }
       : null;
   }
-  if (first === 'people' && parts.length > 1) return parseDayPath(parts);
+  if (first === 'people' && parts.length > 1) return parsePersonPath(parts);
   if (first === 'teams') return parseTeamWebsitesPath(parts);
-  if (parts.length === 1 && first !== undefined && Object.hasOwn(kTitles, first)) {
+  if (parts.length === 1 && first !== undefined && first !== 'screen' && Object.hasOwn(kTitles, first)) {
     return { page: first as Page, token: '' };
   }
   return null;
@@ -121,6 +134,7 @@ export function hashOf(route: Route): string {
   if (route.page === 'day' && route.personId !== undefined) {
     return `#/people/${route.personId}/day${route.date ? `/${route.date}` : ''}`;
   }
+  if (route.page === 'screen' && route.personId !== undefined) return `#/people/${route.personId}/screen`;
   if (route.page === 'websites' && route.teamId !== undefined) {
     return `#/teams/${route.teamId}/websites${route.date ? `/${route.date}` : ''}`;
   }
@@ -136,6 +150,11 @@ export function teamWebsitesHash(teamId?: number, date?: string): string {
 /** The fragment of `personId`'s day (`date` absent: today). */
 export function dayHash(personId: number, date?: string): string {
   return hashOf(date ? { page: 'day', token: '', personId, date } : { page: 'day', token: '', personId });
+}
+
+/** The fragment of `personId`'s live screen. */
+export function screenHash(personId: number): string {
+  return hashOf({ page: 'screen', token: '', personId });
 }
 
 /** The pages in `role`'s navigation, in order, with their labels. */

@@ -431,14 +431,52 @@ export interface WorkScheduleJson {
   days: Partial<Record<DayKey, [string, string][]>>;
 }
 
+/** The organization's live screenshot settings (part of the tracking policy). */
+export interface ScreenshotPolicy {
+  /** false: no capture at all, scheduled or on demand. */
+  enabled: boolean;
+  /** The schedule's interval in seconds (60..3600). */
+  interval_s: number;
+  /** Shots at random moments within each interval (1..10). */
+  per_interval: number;
+  /** JPEG quality (10..95). */
+  quality: number;
+  /** 1 full size, 2 half, 3 a third, 4 a quarter of each side. */
+  downscale: number;
+  /** 0 off, else the radius of a blur applied on the device (1..32). */
+  blur_px: number;
+}
+
 /** GET/PUT /api/v1/org/tracking. `schedule` null = track at any time. */
 export interface TrackingPolicy {
   idle_threshold_s: number;
   notify_on_start: boolean;
   schedule: WorkScheduleJson | null;
+  /** Absent from servers before live screenshots. */
+  screenshots?: ScreenshotPolicy;
 }
 
-export type TrackingPatch = Partial<TrackingPolicy>;
+/** PUT /api/v1/org/tracking: the keys present replace, `screenshots` may be partial. */
+export type TrackingPatch = Partial<Omit<TrackingPolicy, 'screenshots'>> & { screenshots?: Partial<ScreenshotPolicy> };
+
+// --- live screenshots (issue 6) ---
+
+/** `{"code","message"}` of a refusal or an error reply. */
+export interface WireError {
+  code: string;
+  message: string;
+}
+
+/** Why a device did not capture on demand. */
+export type RefusalReason = 'idle' | 'paused' | 'off_hours' | 'disabled' | 'no_display' | 'capture_failed' | 'busy';
+
+/** /ws/dashboard messages about screenshots (text); the frames themselves arrive as binary WTV1. */
+export type ScreensMessage =
+  | { type: 'screens.watching'; user_ids: number[]; refused: { user_id: number; error: WireError }[]; enabled: boolean }
+  | { type: 'screens.capture_sent'; user_id: number; request_id: string; devices: number }
+  | { type: 'screens.refused'; user_id: number; device_id: number; request_id: string; reason: string }
+  | { type: 'screens.ended'; user_id: number; reason: string }
+  | { type: 'error'; error: WireError };
 
 /** Messages the server sends on /ws/dashboard. */
 export type ServerMessage =
@@ -447,4 +485,5 @@ export type ServerMessage =
   | { type: 'device.updated'; device: Device }
   | { type: 'device.offline'; device_id: number; last_seen_at: number }
   | ActivityStateMessage
+  | ScreensMessage
   | { type: 'pong' };
