@@ -21,9 +21,22 @@
 #                               a real agent on Xvfb: % of one core and resident MB with no
 #                               input, then while xdotool types and switches windows
 #                               (bench/agent_usage.sh)
+#   screenshot_capture_ms, screenshot_encode_ms, screenshot_bytes
+#                               the agent's capture (MIT-SHM) and JPEG encoding (quality 70, full
+#                               size) of a 1920x1080 Xvfb desktop with four xterms of text and the
+#                               test pattern: medians (bench/screenshot_usage.sh)
+#   relay_latency_p50_ms_1_viewer, relay_latency_p99_ms_1_viewer,
+#   relay_latency_p50_ms_50_viewers, relay_latency_p99_ms_50_viewers
+#                               agent -> server -> dashboard time of that screenshot as a WTS1
+#                               frame on loopback, 2 fake agents at 4 frames/s each, with 1 and
+#                               with 50 dashboards watching (bench/relay_load.mjs, other core)
+#   relay_latency_p50_ms, relay_latency_p99_ms   the 50-viewer figures (the harder case)
+#   relay_server_cpu_ms_per_mb  the server's utime+stime over the 50-viewer window per MB
+#                               (10^6 bytes) the dashboards received
 # Each wrk run is bounded: BENCH_SECONDS (default 5) per measurement, 3 rounds, best kept. The
 # ingest load runs 2 s of warm-up plus BENCH_INGEST_SECONDS (default 2 x BENCH_SECONDS); the raw
-# inserts BENCH_SECONDS at most; the agent BENCH_AGENT_SECONDS (default 60) per window.
+# inserts BENCH_SECONDS at most; the agent BENCH_AGENT_SECONDS (default 60) per window; the
+# relay BENCH_RELAY_SECONDS (default 8) per viewer count.
 # BENCH_BIN (default build/bin) names the directory of the binaries measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -181,6 +194,30 @@ agent_idle_cpu=$(agent_figure agent_idle_cpu_pct)
 agent_active_cpu=$(agent_figure agent_active_cpu_pct)
 agent_active_rss=$(agent_figure agent_active_rss_mb)
 
+# Screenshots: the agent's capture and encoding on a 1920x1080 desktop, then that picture
+# relayed through the same server (one network thread, core 0) from the other core.
+screenshot_report=$(timeout 300 bench/screenshot_usage.sh "$work/screenshot.jpg")
+screenshot_figure() {
+  awk -v name="$1" '$1 == name { print $2; found = 1 } END { exit !found }' <<<"$screenshot_report"
+}
+screenshot_capture_ms=$(screenshot_figure screenshot_capture_ms)
+screenshot_encode_ms=$(screenshot_figure screenshot_encode_ms)
+screenshot_bytes=$(screenshot_figure screenshot_bytes)
+relay_report=$(timeout 300 taskset -c 1 node bench/relay_load.mjs --origin "$base" \
+  --email owner@bench.test --password "$admin_password" --server-pid "${pids[0]}" \
+  --jpeg "$work/screenshot.jpg" --viewers 1,50 --devices 2 --seconds "${BENCH_RELAY_SECONDS:-8}")
+echo "bench: relay $relay_report" >&2
+relay_figure() {
+  node -e 'const r = JSON.parse(process.argv[1]).runs.find((run) => run.viewers === Number(process.argv[2]));
+    if (!r || r[process.argv[3]] === undefined) process.exit(1); console.log(r[process.argv[3]])' \
+    "$relay_report" "$1" "$2"
+}
+relay_p50_1=$(relay_figure 1 latency_p50_ms)
+relay_p99_1=$(relay_figure 1 latency_p99_ms)
+relay_p50_50=$(relay_figure 50 latency_p50_ms)
+relay_p99_50=$(relay_figure 50 latency_p99_ms)
+relay_cpu_per_mb=$(relay_figure 50 server_cpu_ms_per_mb)
+
 cat >"$out/results.json" <<JSON
 {
   "http_healthz_rps_per_core": $server_rps,
@@ -197,7 +234,17 @@ cat >"$out/results.json" <<JSON
   "agent_idle_rss_mb": $agent_idle_rss,
   "agent_idle_cpu_pct": $agent_idle_cpu,
   "agent_active_cpu_pct": $agent_active_cpu,
-  "agent_active_rss_mb": $agent_active_rss
+  "agent_active_rss_mb": $agent_active_rss,
+  "screenshot_capture_ms": $screenshot_capture_ms,
+  "screenshot_encode_ms": $screenshot_encode_ms,
+  "screenshot_bytes": $screenshot_bytes,
+  "relay_latency_p50_ms_1_viewer": $relay_p50_1,
+  "relay_latency_p99_ms_1_viewer": $relay_p99_1,
+  "relay_latency_p50_ms_50_viewers": $relay_p50_50,
+  "relay_latency_p99_ms_50_viewers": $relay_p99_50,
+  "relay_latency_p50_ms": $relay_p50_50,
+  "relay_latency_p99_ms": $relay_p99_50,
+  "relay_server_cpu_ms_per_mb": $relay_cpu_per_mb
 }
 JSON
 
@@ -217,5 +264,13 @@ printf '%-32s %12s\n' "agent_idle_rss_mb" "$agent_idle_rss"
 printf '%-32s %12s\n' "agent_idle_cpu_pct" "$agent_idle_cpu"
 printf '%-32s %12s\n' "agent_active_cpu_pct" "$agent_active_cpu"
 printf '%-32s %12s\n' "agent_active_rss_mb" "$agent_active_rss"
+printf '%-32s %12s\n' "screenshot_capture_ms" "$screenshot_capture_ms"
+printf '%-32s %12s\n' "screenshot_encode_ms" "$screenshot_encode_ms"
+printf '%-32s %12s\n' "screenshot_bytes" "$screenshot_bytes"
+printf '%-32s %12s\n' "relay_latency_p50_ms_1_viewer" "$relay_p50_1"
+printf '%-32s %12s\n' "relay_latency_p99_ms_1_viewer" "$relay_p99_1"
+printf '%-32s %12s\n' "relay_latency_p50_ms_50_viewers" "$relay_p50_50"
+printf '%-32s %12s\n' "relay_latency_p99_ms_50_viewers" "$relay_p99_50"
+printf '%-32s %12s\n' "relay_server_cpu_ms_per_mb" "$relay_cpu_per_mb"
 echo
 echo "written to $out/results.json"

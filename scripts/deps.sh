@@ -82,4 +82,5 @@ npm_ci() {
 }
 
 npm_ci web
-if [[ "$mode" == test ]]; then npm_ci tests; fi
+# The node suites, and the relay benchmark (bench/relay_load.mjs uses their `ws`).
+if [[ "$mode" == test || "$mode" == bench ]]; then npm_ci tests; fi

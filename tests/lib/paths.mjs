@@ -12,8 +12,10 @@ export const binDir = process.env.WORKTRACE_BIN_DIR
 export const serverBin = path.join(binDir, 'worktrace-server');
 export const agentBin = path.join(binDir, 'worktrace-agent');
 
-/** The built dashboard (`npm run build` in web/). */
-export const webDist = path.join(repoRoot, 'web', 'dist');
+/** The built dashboard (`npm run build` in web/): $WORKTRACE_WEB_DIST, else <repo>/web/dist. */
+export const webDist = process.env.WORKTRACE_WEB_DIST
+  ? path.resolve(process.env.WORKTRACE_WEB_DIST)
+  : path.join(repoRoot, 'web', 'dist');
 
 /** Logs of every child process and screenshots of failed browser tests. */
 export const artifactsDir = path.join(repoRoot, 'build', 'test-artifacts');

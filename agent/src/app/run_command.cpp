@@ -288,6 +288,12 @@ int run_command(const RunArgs& args) {
       },
       clock);
   ChannelScreenshotSink screenshot_sink(client);
+  // However run ends, even by an exception, the screenshot thread stops before the sink and
+  // the client it sends through are destroyed (the desktop thread, declared later, first).
+  struct StopScreenshots {
+    std::optional<capture::ScreenshotService>& service;
+    ~StopScreenshots() { service.reset(); }
+  } stop_screenshots{screenshots};
   {
     std::random_device random;
     screenshots.emplace(
