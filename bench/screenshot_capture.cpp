@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   int iterations = 60;
   int warmup = 5;
   std::string sample_path;
+  int quality = 0;  // 0: the organization's default
   for (int arg_idx = 1; arg_idx + 1 < argc; arg_idx += 2) {
     const std::string_view name = argv[arg_idx];
     const std::string value = argv[arg_idx + 1];
@@ -59,12 +60,15 @@ int main(int argc, char** argv) {
       warmup = std::atoi(value.c_str());
     else if (name == "--sample")
       sample_path = value;
+    else if (name == "--quality")
+      quality = std::atoi(value.c_str());
     else
       return die("unknown argument " + std::string(name));
   }
   if (argc % 2 == 0) return die("every option takes a value");
-  if (iterations < 1 || iterations > 10'000 || warmup < 0 || warmup > 1'000) {
-    return die("--iterations: 1..10000, --warmup: 0..1000");
+  if (iterations < 1 || iterations > 10'000 || warmup < 0 || warmup > 1'000 ||
+      (quality != 0 && (quality < 10 || quality > 95))) {
+    return die("--iterations: 1..10000, --warmup: 0..1000, --quality: 10..95");
   }
 
   auto connection = worktrace::agent::collect::x11::Connection::open("");
@@ -73,7 +77,7 @@ int main(int argc, char** argv) {
   auto encoder = capture::JpegEncoder::create();
   if (!encoder) return die(encoder.error().message);
   const worktrace::protocol::ScreenshotPolicy policy;  // the organization's defaults
-  const capture::EncodeOptions options{.quality = static_cast<int>(policy.quality),
+  const capture::EncodeOptions options{.quality = quality != 0 ? quality : static_cast<int>(policy.quality),
                                        .downscale = static_cast<int>(policy.downscale)};
 
   std::vector<double> capture_ms;

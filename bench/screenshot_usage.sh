@@ -9,7 +9,8 @@
 # as "name value" lines on stdout, and writes the last JPEG to SAMPLE (for the relay benchmark).
 #
 #   bench/screenshot_usage.sh SAMPLE
-# Environment: BENCH_BIN (default build/bin), BENCH_SCREENSHOT_ITERATIONS (default 60).
+# Environment: BENCH_BIN (default build/bin), BENCH_SCREENSHOT_ITERATIONS (default 60),
+# BENCH_SCREENSHOT_QUALITY (10..95; default: the organization default, 70).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -66,7 +67,7 @@ pids+=($!)
 wait_until 100 test -s "$work/pattern.json" || die "the pattern window did not show: $(cat "$work/pattern.log")"
 sleep 1 # the terminals finish drawing their text
 
-report=$(timeout 120 "$bin/worktrace-bench-screenshot" --iterations "$iterations" --warmup 5 --sample "$sample") ||
+report=$(timeout 120 "$bin/worktrace-bench-screenshot" --iterations "$iterations" --warmup 5 --sample "$sample" ${BENCH_SCREENSHOT_QUALITY:+--quality "$BENCH_SCREENSHOT_QUALITY"}) ||
   die "worktrace-bench-screenshot failed"
 echo "screenshot_usage: $report" >&2
 field() {
