@@ -1,15 +1,62 @@
 // The optional gallery: screenshots kept in this browser only (IndexedDB), never on the server.
 // Off by default; the switch and the size cap are remembered in localStorage. When the kept
-// bytes exceed the cap, the oldest screenshots are removed first.
+// bytes exceed the cap, the oldest screenshots are removed first. Each signed-in user of each
+// organization has a database (and settings) of their own, deleted when they sign out, so that
+// the next person on a shared browser never sees them.
 import { writable, type Readable } from 'svelte/store';
+import type { ScreensState } from './screens';
 
 export const kDefaultCapMb = 200;
 export const kMinCapMb = 10;
 export const kMaxCapMb = 10_000;
 const kMb = 1024 * 1024;
-const kSettingsKey = 'worktrace.gallery';
-const kDbName = 'worktrace-gallery';
+/** The one database and settings key every account shared before they were per user. */
+export const kLegacyDbName = 'worktrace-gallery';
+export const kLegacySettingsKey = 'worktrace.gallery';
 const kDbVersion = 1;
+
+/** Whose gallery: the signed-in user of an organization. */
+export interface GalleryOwner {
+  orgId: number;
+  userId: number;
+}
+
+function ownerPart(value: number, what: string): string {
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`gallery: bad ${what} ${value}`);
+  return String(value);
+}
+
+/** The IndexedDB database of `owner`'s gallery: `worktrace-gallery-<org_id>-<user_id>`. */
+export function galleryDbName(owner: GalleryOwner): string {
+  return `${kLegacyDbName}-${ownerPart(owner.orgId, 'organization id')}-${ownerPart(owner.userId, 'user id')}`;
+}
+
+/** The localStorage key of `owner`'s gallery settings: `worktrace.gallery.<org_id>.<user_id>`. */
+export function gallerySettingsKey(owner: GalleryOwner): string {
+  return `${kLegacySettingsKey}.${ownerPart(owner.orgId, 'organization id')}.${ownerPart(owner.userId, 'user id')}`;
+}
+
+/**
+ * The gallery databases among `names` (indexedDB.databases()) that are not `keep`'s: the shared
+ * one of earlier versions and other users'. Only one session exists per browser and server, so
+ * these belong to sessions that ended (a user who left without signing out, or whose session
+ * expired).
+ */
+export function staleGalleryDbs(names: readonly string[], keep: GalleryOwner | null): string[] {
+  const kept = keep ? galleryDbName(keep) : null;
+  return names.filter((name) => name !== kept && (name === kLegacyDbName || /^worktrace-gallery-\d+-\d+$/.test(name)));
+}
+
+export const sameOwner = (a: GalleryOwner | null, b: GalleryOwner | null): boolean =>
+  a === b || (a !== null && b !== null && a.orgId === b.orgId && a.userId === b.userId);
+
+/**
+ * Whether `userId`'s screenshots may be shown from, or kept in, the gallery: only while the
+ * server accepts the watch of that person (not before its reply, not refused, not ended).
+ */
+export function galleryAllowed(screens: Pick<ScreensState, 'watching' | 'refused' | 'ended'>, userId: number): boolean {
+  return screens.watching.has(userId) && !screens.refused.has(userId) && !screens.ended.has(userId);
+}
 
 /** What is known of a kept screenshot without reading its bytes. */
 export interface GalleryEntry {
@@ -72,17 +119,20 @@ export function formatMegabytes(bytes: number): string {
   return `${mb < 10 ? mb.toFixed(1) : Math.round(mb)} MB`;
 }
 
-/** The switch and the cap, kept in `storage` (localStorage), as a Svelte store. */
+/** The switch and the cap, kept in `storage` (localStorage) under `key`, as a Svelte store. */
 export class GallerySettingsStore implements Readable<GallerySettings> {
   private readonly store;
   private readonly storage: Pick<Storage, 'getItem' | 'setItem'> | null;
+  private readonly key: string;
   current: GallerySettings;
 
-  constructor(storage: Pick<Storage, 'getItem' | 'setItem'> | null) {
+  /** `key` from gallerySettingsKey(); a null `storage` remembers nothing. */
+  constructor(storage: Pick<Storage, 'getItem' | 'setItem'> | null, key: string) {
     this.storage = storage;
+    this.key = key;
     let initial = { ...kDefaultSettings };
     try {
-      initial = parseGallerySettings(storage?.getItem(kSettingsKey) ?? null);
+      initial = parseGallerySettings(storage?.getItem(key) ?? null);
     } catch {
       // Storage blocked by the browser: the defaults, not remembered.
     }
@@ -98,7 +148,7 @@ export class GallerySettingsStore implements Readable<GallerySettings> {
     this.current = { ...this.current, ...change };
     this.store.set(this.current);
     try {
-      this.storage?.setItem(kSettingsKey, JSON.stringify(this.current));
+      this.storage?.setItem(this.key, JSON.stringify(this.current));
     } catch {
       // Not remembered; the page still follows the setting.
     }
@@ -121,28 +171,54 @@ function finished(transaction: IDBTransaction): Promise<void> {
 }
 
 /**
- * The IndexedDB glue: `entries` (metadata, index by user) and `blobs` (the JPEGs, same id).
- * Writes run one after another so the cap is applied to a settled list.
+ * Deletes the database `name`. Resolves once deleted, or once the deletion waits for another
+ * tab's connection (it completes when that one closes; open galleries close on versionchange).
+ */
+export function deleteGalleryDatabase(factory: IDBFactory, name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = factory.deleteDatabase(name);
+    request.onsuccess = () => resolve();
+    request.onblocked = () => resolve();
+    request.onerror = () => reject(request.error ?? new Error('IndexedDB database cannot be deleted'));
+  });
+}
+
+/**
+ * The IndexedDB glue: `entries` (metadata, index by user) and `blobs` (the JPEGs, same id), in
+ * the database `name` (galleryDbName()). Writes run one after another so the cap is applied to a
+ * settled list.
  */
 export class Gallery {
   private readonly factory: IDBFactory;
+  readonly name: string;
   private db: Promise<IDBDatabase> | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  private destroyed = false;
 
-  constructor(factory: IDBFactory) {
+  constructor(factory: IDBFactory, name: string) {
     this.factory = factory;
+    this.name = name;
   }
 
   private open(): Promise<IDBDatabase> {
+    if (this.destroyed) return Promise.reject(new Error('The gallery of this browser was cleared (signed out).'));
     this.db ??= new Promise((resolve, reject) => {
-      const request = this.factory.open(kDbName, kDbVersion);
+      const request = this.factory.open(this.name, kDbVersion);
       request.onupgradeneeded = () => {
         const db = request.result;
         const entries = db.createObjectStore('entries', { keyPath: 'id', autoIncrement: true });
         entries.createIndex('user_id', 'user_id');
         db.createObjectStore('blobs');
       };
-      request.onsuccess = () => resolve(request.result);
+      request.onsuccess = () => {
+        const db = request.result;
+        // Another tab deletes this database (its user signed out): let it.
+        db.onversionchange = () => {
+          db.close();
+          this.db = null;
+        };
+        resolve(db);
+      };
       request.onerror = () => reject(request.error ?? new Error('IndexedDB cannot be opened'));
     });
     return this.db;
@@ -207,6 +283,17 @@ export class Gallery {
       transaction.objectStore('entries').clear();
       transaction.objectStore('blobs').clear();
       await finished(transaction);
+    });
+  }
+
+  /** Closes and deletes the whole database (sign-out); the gallery cannot be used afterwards. */
+  destroy(): Promise<void> {
+    return this.serial(async () => {
+      this.destroyed = true;
+      const db = this.db;
+      this.db = null;
+      if (db) await db.then((open) => open.close(), () => undefined);
+      await deleteGalleryDatabase(this.factory, this.name);
     });
   }
 

@@ -272,6 +272,31 @@ describe('ScreensStore frames', () => {
     expect(t.store.snapshot.badFrameError).toBe('screen frame: bad magic (expected WTV1)');
   });
 
+  it('drops the frames of a person whose viewing ended, and takes none of theirs until watched again', () => {
+    const t = setup();
+    t.store.need(Symbol('wall'), [7, 9]);
+    t.store.handle(watching([7, 9]));
+    t.store.handleBinary(frameBytes({ user_id: 7, monitor: 0 }));
+    t.store.handleBinary(frameBytes({ user_id: 7, monitor: 1 }));
+    t.store.handleBinary(frameBytes({ user_id: 9 }));
+    const kept = t.store.snapshot.frames.get('9:3:0')?.url;
+    t.store.handle({ type: 'screens.ended', user_id: 7, reason: 'you no longer manage this person' });
+    expect(framesOf(t.store.snapshot, 7)).toEqual([]);
+    expect(t.urls.revoked).toEqual(['blob:test/1', 'blob:test/2']);
+    expect([...t.urls.live]).toEqual([kept]);
+    expect(t.store.snapshot.ended.get(7)).toBe('you no longer manage this person');
+    // A frame already on its way: neither shown nor passed on (to the gallery).
+    t.store.handleBinary(frameBytes({ user_id: 7, taken_at: 9_000 }));
+    expect(framesOf(t.store.snapshot, 7)).toEqual([]);
+    expect(t.urls.next).toBe(3);
+    expect(t.received).toEqual([7, 7, 9]);
+    // Accepted again: frames come back.
+    t.store.handle(watching([7, 9]));
+    t.store.handleBinary(frameBytes({ user_id: 7, taken_at: 10_000 }));
+    expect(framesOf(t.store.snapshot, 7).map((frame) => frame.takenAt)).toEqual([10_000]);
+    expect(t.received).toEqual([7, 7, 9, 7]);
+  });
+
   it('revokes the URLs of people no longer needed, and all on dispose', () => {
     const t = setup();
     const view = Symbol('view');

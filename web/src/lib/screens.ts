@@ -72,7 +72,7 @@ export interface ScreensState {
   watching: ReadonlySet<number>;
   /** People the server refused, with its reason. */
   refused: ReadonlyMap<number, WireError>;
-  /** People whose viewing the server ended, with its reason. */
+  /** People whose viewing the server ended, with its reason (their frames are dropped). */
   ended: ReadonlyMap<number, string>;
   /** The organization's screenshots setting; null until the first reply. */
   enabled: boolean | null;
@@ -289,11 +289,19 @@ export class ScreensStore implements Readable<ScreensState> {
         return true;
       }
       case 'screens.ended': {
+        // The right to see this person is gone: their frames go too, and later ones are ignored
+        // until the server accepts a watch of them again.
         const watching = new Set(this.current.watching);
         watching.delete(screens.user_id);
         const ended = new Map(this.current.ended);
         ended.set(screens.user_id, screens.reason);
-        this.update({ watching, ended });
+        const frames = new Map(this.current.frames);
+        for (const [key, frame] of this.current.frames) {
+          if (frame.userId !== screens.user_id) continue;
+          this.options.urls.revoke(frame.url);
+          frames.delete(key);
+        }
+        this.update({ watching, ended, frames });
         return true;
       }
       case 'error':
@@ -324,8 +332,9 @@ export class ScreensStore implements Readable<ScreensState> {
       return;
     }
     const { header, jpeg } = parsed.frame;
-    // Frames sent before the server saw a smaller watch set may still arrive.
-    if (!this.current.wanted.includes(header.user_id)) return;
+    // Frames sent before the server saw a smaller watch set may still arrive; none are shown
+    // (or passed on to the gallery) once the server ended the viewing of that person.
+    if (!this.current.wanted.includes(header.user_id) || this.current.ended.has(header.user_id)) return;
     const key = frameKey(header.user_id, header.device_id, header.monitor);
     const previous = this.current.frames.get(key);
     if (previous && previous.takenAt > header.taken_at) return;  // An older capture, late.
