@@ -125,7 +125,8 @@ class AuthService {
   void access_changed(OrgId org_id, std::optional<UserId> user);
 
   // Adds a listener for access changes. Call at start-up, before requests are served;
-  // listeners must not block.
+  // listeners run on the caller's thread (a route handler's, on the blocking pool) and may do
+  // database work, but must not call back into the AuthService.
   void on_access_changed(AccessChangedListener listener);
 
   // Every route of the auth part of the API contract (/auth/*, /me*, /api-tokens*).

@@ -44,11 +44,11 @@ void AgentChannel::add_handler(realtime::AgentMessageHandler& handler) {
   if (binary_handler_ == nullptr && handler.takes_binary()) binary_handler_ = &handler;
 }
 
-Result<void> AgentChannel::on_binary(const DevicePrincipal& device, std::string message) {
+Result<void> AgentChannel::on_binary(const DevicePrincipal& device, std::string_view message) {
   if (binary_handler_ == nullptr) {
     return fail(Errc::invalid_argument, "binary messages are not accepted");
   }
-  return binary_handler_->on_binary(device, std::move(message));
+  return binary_handler_->on_binary(device, message);
 }
 
 std::vector<std::string> AgentChannel::on_connected(const DevicePrincipal& device,
@@ -79,6 +79,10 @@ std::vector<std::string> AgentChannel::on_connected(const DevicePrincipal& devic
     for (auto& message : handler->on_connected(device)) messages.push_back(std::move(message));
   }
   return messages;
+}
+
+void AgentChannel::after_registered(const DevicePrincipal& device) {
+  for (auto* handler : handlers_) handler->after_registered(device);
 }
 
 Result<std::optional<std::string>> AgentChannel::on_text(const DevicePrincipal& device,

@@ -36,6 +36,9 @@ class AgentChannel final : public realtime::AgentChannelHandler {
   // instead (1008 kRevokedReason) and gets only the welcome.
   [[nodiscard]] std::vector<std::string> on_connected(const DevicePrincipal& device,
                                                       const std::string& remote_ip) override;
+  // Tells the added handlers, in order (what on_connected returned is queued to the agent). A
+  // device revoked meanwhile is told too: its channel is closing and ignores what it is sent.
+  void after_registered(const DevicePrincipal& device) override;
   // `hello` and `device_info` store the device's info when it changed and then publish
   // device.updated; no reply. Types an added handler handles go to it. Other types:
   // Errc::invalid_argument "unknown message type 'x'".
@@ -43,7 +46,8 @@ class AgentChannel final : public realtime::AgentChannelHandler {
                                                            std::string_view message) override;
   // Hands the message to the added handler that takes binary messages, on the calling
   // (network) thread; none: Errc::invalid_argument "binary messages are not accepted".
-  [[nodiscard]] Result<void> on_binary(const DevicePrincipal& device, std::string message) override;
+  [[nodiscard]] Result<void> on_binary(const DevicePrincipal& device,
+                                       std::string_view message) override;
   // Records last-seen, publishes device.offline, then tells the added handlers.
   void on_disconnected(const DevicePrincipal& device) override;
 

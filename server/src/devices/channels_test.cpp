@@ -160,7 +160,7 @@ class BinaryHandler final : public realtime::AgentMessageHandler {
   }
   void on_disconnected(const DevicePrincipal&) override {}
   bool takes_binary() const override { return true; }
-  Result<void> on_binary(const DevicePrincipal& device, std::string message) override {
+  Result<void> on_binary(const DevicePrincipal& device, std::string_view message) override {
     if (message.empty()) return fail(Errc::invalid_argument, "empty frame");
     frames.emplace_back(device.device_id, message.size());
     return {};

@@ -46,6 +46,8 @@ class AgentChannel final : public Channel {
     for (auto& message : context_.agents.on_connected(device_, remote_ip_)) {
       peer->send(Frame::text(std::move(message)));
     }
+    // Only now may a handler send a state it must not see overtaken by these first messages.
+    context_.agents.after_registered(device_);
   }
 
   std::optional<std::string> on_text(std::string_view message) override {
@@ -53,9 +55,9 @@ class AgentChannel final : public Channel {
         guarded("agent on_text", [&] { return context_.agents.on_text(device_, message); }));
   }
 
-  std::optional<std::string> on_binary(std::string message) override {
-    auto outcome = guarded("agent on_binary",
-                           [&] { return context_.agents.on_binary(device_, std::move(message)); });
+  std::optional<std::string> on_binary(std::string_view message) override {
+    auto outcome =
+        guarded("agent on_binary", [&] { return context_.agents.on_binary(device_, message); });
     if (!outcome) return channel_error_message(outcome.error());
     return std::nullopt;
   }
@@ -97,7 +99,7 @@ class DashboardChannel final : public Channel {
     }));
   }
 
-  std::optional<std::string> on_binary(std::string /*message*/) override {
+  std::optional<std::string> on_binary(std::string_view /*message*/) override {
     return channel_error_message(fail(Errc::invalid_argument, "binary frames are not accepted"));
   }
 

@@ -24,8 +24,9 @@ class Channel {
 
   [[nodiscard]] virtual ChannelKind kind() const noexcept = 0;
 
-  // Calls the handler's on_connected, sends its message through `peer` (so it is the first
-  // frame), then registers `peer` with the hub. Call once.
+  // Registers `peer` with the hub (agents: first), calls the handler's on_connected, sends
+  // its messages through `peer` (so they are the first frames), then (agents) calls the
+  // handler's after_registered. Call once.
   virtual void open(std::shared_ptr<realtime::Peer> peer) = 0;
 
   // Handles one text message and returns what to send back, if anything: the handler's reply,
@@ -33,9 +34,10 @@ class Channel {
   [[nodiscard]] virtual std::optional<std::string> on_text(std::string_view message) = 0;
 
   // Handles one binary message (agents only) and returns the error to send back, if any.
-  // Runs on the network thread: the handler must not block. A dashboard's channel never gets
-  // here (its binary messages close it).
-  [[nodiscard]] virtual std::optional<std::string> on_binary(std::string message) = 0;
+  // Runs on the network thread: the handler must not block. `message` is valid only during
+  // the call (it is the connection's read buffer). A dashboard's channel never gets here (its
+  // binary messages close it).
+  [[nodiscard]] virtual std::optional<std::string> on_binary(std::string_view message) = 0;
 
   // Unregisters from the hub and tells the handler the channel is gone. Only after open();
   // call once. Does not throw (a handler's exception is logged).

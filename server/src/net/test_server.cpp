@@ -59,7 +59,7 @@ Result<std::optional<std::string>> FakeAgents::on_text(const DevicePrincipal&,
       boost::json::serialize(boost::json::object{{"type", "echo"}, {"text", message}}));
 }
 
-Result<void> FakeAgents::on_binary(const DevicePrincipal&, std::string message) {
+Result<void> FakeAgents::on_binary(const DevicePrincipal&, std::string_view message) {
   if (message.starts_with("bad")) return fail(Errc::invalid_argument, "frame is bad");
   binary_bytes += message.size();
   ++binary_messages;

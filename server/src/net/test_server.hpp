@@ -46,7 +46,7 @@ class FakeAgents final : public realtime::AgentChannelHandler {
                                         const std::string& remote_ip) override;
   Result<std::optional<std::string>> on_text(const DevicePrincipal& device,
                                              std::string_view message) override;
-  Result<void> on_binary(const DevicePrincipal& device, std::string message) override;
+  Result<void> on_binary(const DevicePrincipal& device, std::string_view message) override;
   void on_disconnected(const DevicePrincipal& device) override;
 
   std::atomic<int> connects{0};

@@ -101,6 +101,20 @@ bool WsPeer::queue_droppable(realtime::Frame&& frame) {
   return nothing_dropped;
 }
 
+std::size_t WsPeer::drop_queued(const std::function<bool(const realtime::Frame&)>& match) {
+  const std::lock_guard lock(mutex_);
+  std::size_t dropped = 0;
+  for (std::size_t index = 0; index < queue_.size();) {
+    if (queue_[index].droppable && match(queue_[index])) {
+      erase_at(index);
+      ++dropped;
+    } else {
+      ++index;
+    }
+  }
+  return dropped;
+}
+
 void WsPeer::erase_at(std::size_t index) {
   if (queue_[index].droppable) queued_droppable_bytes_ -= payload_bytes(queue_[index]);
   queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(index));

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,6 +37,9 @@ class WsPeer final : public realtime::Peer, public std::enable_shared_from_this<
          std::size_t max_droppable_bytes = kDefaultMaxDroppableBytes);
 
   bool send(realtime::Frame frame) override;
+  // Removes the queued droppable frames `match` accepts (not counted as dropped: nobody is
+  // slow, the frames are no longer wanted). The frame being written is not recalled.
+  std::size_t drop_queued(const std::function<bool(const realtime::Frame&)>& match) override;
   void close(std::uint16_t code, std::string reason) override;
 
   // True once a close was requested (or the connection ended): the channel's messages from

@@ -102,6 +102,25 @@ TEST_F(WsPeerTest, DroppableBytesAreCappedOldestFirstAndTheNewestIsKept) {
   EXPECT_EQ(written[1], std::string(150, 'x'));
 }
 
+TEST_F(WsPeerTest, DropQueuedRemovesTheMatchingDroppableFramesAndTheirBytes) {
+  auto peer = std::make_shared<WsPeer>(boost::asio::make_strand(io), 64, metrics, 100);
+  EXPECT_TRUE(peer->send(keyed(std::string(60, 'a'), 1)));
+  EXPECT_TRUE(peer->send(Frame::text("state")));
+  EXPECT_TRUE(peer->send(keyed(std::string(30, 'b'), 2)));
+  const auto of_stream_1 = [](const Frame& frame) { return frame.replace_key == 1; };
+  const auto everything = [](const Frame&) { return true; };
+  EXPECT_EQ(peer->drop_queued(of_stream_1), 1u);
+  EXPECT_EQ(peer->drop_queued(of_stream_1), 0u);
+  // The 60 bytes are no longer counted: 90 bytes fit under the cap of 100.
+  EXPECT_TRUE(peer->send(keyed(std::string(60, 'c'), 3)));
+  EXPECT_EQ(metrics.frames_dropped(), 0u);
+  // State frames are never dropped, whatever the predicate says.
+  EXPECT_EQ(peer->drop_queued(everything), 2u);
+  EXPECT_EQ(drain(*peer), (std::vector<std::string>{"state"}));
+  EXPECT_TRUE(peer->send(keyed(std::string(100, 'd'), 4)));
+  EXPECT_EQ(metrics.frames_dropped(), 0u);
+}
+
 TEST_F(WsPeerTest, ClosingIsTrueOnceACloseWasRequested) {
   auto peer = std::make_shared<WsPeer>(boost::asio::make_strand(io), 8, metrics);
   EXPECT_FALSE(peer->closing());

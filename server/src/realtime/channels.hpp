@@ -23,19 +23,24 @@ class AgentChannelHandler {
   // Checks the upgrade request's device credential (Authorization: Bearer). Errors become
   // the HTTP refusal of the upgrade (401 for a bad or revoked credential).
   [[nodiscard]] virtual Result<DevicePrincipal> authenticate(const api::Request& upgrade) = 0;
-  // The channel is open; records the remote IP and tells viewers. Returns the first messages
-  // to send to the agent, in order (the `welcome`, then the `config`).
+  // The channel is open and registered with the hub; records the remote IP and tells viewers.
+  // Returns the first messages to send to the agent, in order (the `welcome`, then the
+  // `config`).
   [[nodiscard]] virtual std::vector<std::string> on_connected(const DevicePrincipal& device,
                                                               const std::string& remote_ip) = 0;
+  // The messages on_connected returned are queued to the agent: whatever is sent to it through
+  // the hub from now on arrives after them. Called once per connection, after on_connected.
+  virtual void after_registered(const DevicePrincipal& /*device*/) {}
   // One text message from the agent. Returns an optional reply; an error is sent to the agent
   // as {"type":"error","error":{...}} and the channel stays open.
   [[nodiscard]] virtual Result<std::optional<std::string>> on_text(const DevicePrincipal& device,
                                                                    std::string_view message) = 0;
   // One binary message from the agent (a screen frame), at most the server's binary limit.
-  // Runs ON THE NETWORK THREAD, not the pool: it must not block (no database). An error is
-  // sent to the agent as {"type":"error","error":{...}} and the channel stays open.
+  // Runs ON THE NETWORK THREAD, not the pool: it must not block (no database). `message` is
+  // the connection's read buffer, valid only during the call (copy what must outlive it). An
+  // error is sent to the agent as {"type":"error","error":{...}} and the channel stays open.
   [[nodiscard]] virtual Result<void> on_binary(const DevicePrincipal& device,
-                                               std::string message) = 0;
+                                               std::string_view message) = 0;
   // The channel is closed (peer left, error, or shutdown); records last-seen, tells viewers.
   virtual void on_disconnected(const DevicePrincipal& device) = 0;
 };
@@ -48,6 +53,11 @@ class AgentMessageHandler {
   virtual ~AgentMessageHandler() = default;
   // Messages to send to the agent after the welcome (e.g. its `config`).
   [[nodiscard]] virtual std::vector<std::string> on_connected(const DevicePrincipal& device) = 0;
+  // What every handler's on_connected returned is queued to the agent (see
+  // AgentChannelHandler::after_registered): a state sent from here through the hub, while
+  // holding the lock that orders the handler's later sends of it, is the last the agent hears
+  // until the next change. Default: nothing.
+  virtual void after_registered(const DevicePrincipal& /*device*/) {}
   [[nodiscard]] virtual bool handles(std::string_view type) const = 0;
   // One message of a type it handles (`json` is the whole object, `type` checked). Returns an
   // optional reply; an error is sent to the agent as {"type":"error",...}.
@@ -59,7 +69,7 @@ class AgentMessageHandler {
   // One binary message (see AgentChannelHandler::on_binary): ON THE NETWORK THREAD, must not
   // block. Only called when takes_binary().
   [[nodiscard]] virtual Result<void> on_binary(const DevicePrincipal& /*device*/,
-                                               std::string /*message*/) {
+                                               std::string_view /*message*/) {
     return fail(Errc::invalid_argument, "binary messages are not accepted");
   }
 };

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -43,6 +45,13 @@ class Peer {
   // and the droppable bytes queued are capped (the oldest droppable frames go first).
   // Returns false when a frame was dropped, the peer was closed, or it has gone.
   virtual bool send(Frame frame) = 0;
+  // Removes the queued, not yet written droppable frames that `match` accepts (e.g. the
+  // screenshots of a viewing that ended) and returns how many. Frames already being written
+  // are not recalled. `match` runs under the peer's lock: it must be quick and must not call
+  // the peer. A peer without a queue of its own has nothing to drop (the default).
+  virtual std::size_t drop_queued(const std::function<bool(const Frame&)>& /*match*/) {
+    return 0;
+  }
   // Starts a clean close with a WebSocket close code (RFC 6455, e.g. 1000, 1001, 1008) and a
   // reason of at most 123 bytes.
   virtual void close(std::uint16_t code, std::string reason) = 0;

@@ -2,7 +2,6 @@
 
 #include "audit/audit_log.hpp"
 #include "auth/tokens.hpp"
-#include "devices/device_store.hpp"
 #include "protocol/screen_frame.hpp"
 #include "screens/screen_access.hpp"
 #include "screens/screen_messages.hpp"
@@ -29,20 +28,46 @@ ScreenRelay::ScreenRelay(storage::Db& db, realtime::Hub& hub, const Clock& clock
 // ---- agents
 
 std::vector<std::string> ScreenRelay::on_connected(const DevicePrincipal& device) {
-  // The person as stored now: the device may have been reassigned since its authentication.
-  std::optional<UserId> person = device.user_id;
-  devices::DeviceStore store(db_);
-  if (auto found = store.find(device.org_id, device.device_id); found && *found) {
-    person = (*found)->user_id;
-  } else if (!found) {
-    spdlog::error("screens: cannot read the person of device {}: {}", device.device_id,
-                  found.error().message);
-  }
+  // A `screens` message sent now would go before the welcome and config: the device is known
+  // again only from after_registered, which then sends the state as it stands.
   std::lock_guard notice_lock(notice_mutex_);
   std::lock_guard lock(mutex_);
-  devices_[device.device_id] = DeviceState{device.org_id, person};
-  const bool watched = person && watchers_.contains(*person);
-  return {watching_message(watched)};
+  devices_.erase(device.device_id);
+  return {};
+}
+
+void ScreenRelay::after_registered(const DevicePrincipal& device) {
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(mutex_);
+    generation = assignment_generation_locked(device.device_id);
+  }
+  for (;;) {
+    // The person as stored now: the device may have been reassigned since its authentication.
+    std::optional<UserId> person = device.user_id;
+    if (auto stored = read_person(device.org_id, device.device_id)) {
+      person = *stored;
+    } else {
+      spdlog::error("screens: cannot read the person of device {}: {}", device.device_id,
+                    stored.error().message);
+    }
+    run_step_hook(Step::person_read);
+    // Held until the message is queued: no other `screens` message to this agent goes between.
+    std::lock_guard notice_lock(notice_mutex_);
+    bool watched = false;
+    {
+      std::lock_guard lock(mutex_);
+      if (const auto latest = assignment_generation_locked(device.device_id);
+          latest != generation) {
+        generation = latest;  // reassigned meanwhile: read again
+        continue;
+      }
+      devices_[device.device_id] = DeviceState{device.org_id, person};
+      watched = person && watchers_.contains(*person);
+    }
+    send_notices({{device.device_id, watched}});
+    return;
+  }
 }
 
 bool ScreenRelay::handles(std::string_view type) const { return type == "screenshot_refused"; }
@@ -81,7 +106,7 @@ void ScreenRelay::on_disconnected(const DevicePrincipal& device) {
   devices_.erase(device.device_id);
 }
 
-Result<void> ScreenRelay::on_binary(const DevicePrincipal& device, std::string message) {
+Result<void> ScreenRelay::on_binary(const DevicePrincipal& device, std::string_view message) {
   auto parsed = protocol::parse_agent_frame(message);
   if (!parsed) return parsed.error();
   const EpochMs now = clock_.now_ms();
@@ -90,33 +115,43 @@ Result<void> ScreenRelay::on_binary(const DevicePrincipal& device, std::string m
     return fail(Errc::invalid_argument,
                 "screen frame: $.taken_at: must be within [now - 10 min, now + 5 min]");
   }
-  std::vector<std::shared_ptr<realtime::Peer>> targets;
   UserId person = 0;
   {
     std::lock_guard lock(mutex_);
     const auto device_state = devices_.find(device.device_id);
     if (device_state == devices_.end() || !device_state->second.person) return {};
     person = *device_state->second.person;
-    const auto watching = watchers_.find(person);
-    if (watching == watchers_.end()) return {};
-    for (const ViewerId viewer_id : watching->second) {
-      auto& viewer = viewers_.at(viewer_id);
-      ++viewer.viewings.at(person).frames;
-      targets.push_back(viewer.peer);
-    }
+    if (!watchers_.contains(person)) return {};
   }
-  // One payload for every viewer: the dashboard prefix, then the agent's JPEG unchanged.
+  // One payload for every viewer, built outside the lock in one allocation: the dashboard
+  // prefix, then the agent's JPEG unchanged.
   const std::string prefix = protocol::viewer_frame_prefix(
       protocol::ViewerFrameInfo{person, device.device_id, parsed->header, now});
   auto payload = std::make_shared<std::string>();
   payload->reserve(prefix.size() + parsed->jpeg.size());
   payload->append(prefix);
   payload->append(parsed->jpeg);
-  const Frame frame = Frame::shared_binary(
-      std::move(payload), stream_key(person, device.device_id, parsed->header.monitor));
-  for (const auto& peer : targets) peer->send(frame);
+  const std::uint64_t key = stream_key(person, device.device_id, parsed->header.monitor);
+  const Frame frame = Frame::shared_binary(std::move(payload), key);
+  std::size_t viewers = 0;
+  {
+    std::lock_guard lock(mutex_);
+    // Reassigned meanwhile: the frame carries the previous person's id, it goes nowhere.
+    const auto device_state = devices_.find(device.device_id);
+    if (device_state == devices_.end() || device_state->second.person != person) return {};
+    const auto watching = watchers_.find(person);
+    if (watching == watchers_.end()) return {};
+    for (const ViewerId viewer_id : watching->second) {
+      auto& viewer = viewers_.at(viewer_id);
+      auto& viewing = viewer.viewings.at(person);
+      ++viewing.frames;
+      viewing.streams.insert(key);
+      viewer.peer->send(frame);
+      ++viewers;
+    }
+  }
   spdlog::debug("screens: frame of device {} ({} bytes) to {} viewers", device.device_id,
-                message.size(), targets.size());
+                message.size(), viewers);
   return {};
 }
 
@@ -143,89 +178,137 @@ Result<std::string> ScreenRelay::watch(const Actor& viewer, ViewerId viewer_id,
                                        const boost::json::value& json) {
   auto wanted = read_watch(json);
   if (!wanted) return wanted.error();
-  std::vector<UserId> accepted;
-  std::vector<RefusedWatch> refused;
-  bool enabled = true;
-  auto checked = db_.read([&](storage::Connection& connection) -> Result<void> {
-    for (const UserId person : *wanted) {
-      auto allowed = check_watch(connection, viewer, person);
-      if (allowed) {
-        accepted.push_back(person);
-      } else if (allowed.error().is(Errc::permission_denied) ||
-                 allowed.error().is(Errc::not_found)) {
-        refused.push_back({person, allowed.error()});
-      } else {
-        return allowed.error();
+  // People whose view_started is written: each ends up started, or closed in the audit.
+  std::set<UserId> audited;
+  const auto close_unstarted = [&](const std::vector<UserId>& started) {
+    std::vector<Ended> unstarted;
+    const EpochMs now = clock_.now_ms();
+    for (const UserId person : audited) {
+      if (std::find(started.begin(), started.end(), person) == started.end()) {
+        unstarted.push_back({viewer, person, Viewing{now, 0, 0, {}}});
       }
     }
-    auto on = screenshots_enabled(connection, viewer.org_id);
-    if (!on) return on.error();
-    enabled = *on;
-    return {};
-  });
-  if (!checked) return checked.error();
-  auto peer = hub_.viewer_peer(viewer_id);
-  if (!peer && !accepted.empty()) return fail(Errc::unavailable, "this dashboard is closing");
+    audit_ended(unstarted);
+  };
 
-  // The starts are audited before they take effect: no viewing goes unrecorded.
-  std::vector<UserId> starting;
-  {
-    std::lock_guard lock(mutex_);
-    const auto found = viewers_.find(viewer_id);
-    for (const UserId person : accepted) {
-      if (found == viewers_.end() || !found->second.viewings.contains(person)) {
-        starting.push_back(person);
-      }
-    }
-  }
-  if (!starting.empty()) {
-    auto audited = db_.write([&](storage::Connection& connection) -> Result<void> {
-      const EpochMs now = clock_.now_ms();
-      for (const UserId person : starting) {
-        auto appended =
-            audit::append(connection, viewing_entry(viewer, "screens.view_started", person), now);
-        if (!appended) return appended.error();
-      }
-      return {};
-    });
-    if (!audited) return audited.error();
-  }
-
-  std::vector<Ended> ended;
-  {
-    std::lock_guard notice_lock(notice_mutex_);
-    Notices notices;
+  for (int attempt = 1;; ++attempt) {
+    std::uint64_t generation = 0;
     {
       std::lock_guard lock(mutex_);
-      const EpochMs now = clock_.now_ms();
-      auto found = viewers_.find(viewer_id);
-      if (found != viewers_.end()) {
-        std::vector<UserId> leaving;
-        for (const auto& [person, viewing] : found->second.viewings) {
-          if (std::find(accepted.begin(), accepted.end(), person) == accepted.end()) {
-            leaving.push_back(person);
-          }
-        }
-        for (const UserId person : leaving) {
-          ended.push_back({found->second.actor, person, {}});
-          end_viewing_locked(viewer_id, person, &ended.back(), notices);
+      generation = access_generation_locked(viewer.org_id);
+    }
+    std::vector<UserId> accepted;
+    std::vector<RefusedWatch> refused;
+    bool enabled = true;
+    auto checked = db_.read([&](storage::Connection& connection) -> Result<void> {
+      for (const UserId person : *wanted) {
+        auto allowed = check_watch(connection, viewer, person);
+        if (allowed) {
+          accepted.push_back(person);
+        } else if (allowed.error().is(Errc::permission_denied) ||
+                   allowed.error().is(Errc::not_found)) {
+          refused.push_back({person, allowed.error()});
+        } else {
+          return allowed.error();
         }
       }
-      if (!accepted.empty()) {
-        auto& state = viewers_[viewer_id];
-        state.actor = viewer;
-        state.peer = peer;
-        for (const UserId person : starting) start_viewing_locked(viewer_id, person, now, notices);
-      }
-      if (found = viewers_.find(viewer_id);
-          found != viewers_.end() && found->second.viewings.empty()) {
-        viewers_.erase(found);
+      auto on = screenshots_enabled(connection, viewer.org_id);
+      if (!on) return on.error();
+      enabled = *on;
+      return {};
+    });
+    if (!checked) {
+      close_unstarted({});
+      return checked.error();
+    }
+    run_step_hook(Step::rights_read);
+    auto peer = hub_.viewer_peer(viewer_id);
+    if (!peer && !accepted.empty()) {
+      close_unstarted({});
+      return fail(Errc::unavailable, "this dashboard is closing");
+    }
+
+    // The starts are audited before they take effect: no viewing goes unrecorded.
+    std::vector<UserId> starting;
+    {
+      std::lock_guard lock(mutex_);
+      const auto found = viewers_.find(viewer_id);
+      for (const UserId person : accepted) {
+        if (found == viewers_.end() || !found->second.viewings.contains(person)) {
+          starting.push_back(person);
+        }
       }
     }
-    send_notices(notices);
+    std::vector<UserId> to_audit;
+    for (const UserId person : starting) {
+      if (!audited.contains(person)) to_audit.push_back(person);
+    }
+    if (!to_audit.empty()) {
+      auto written = db_.write([&](storage::Connection& connection) -> Result<void> {
+        const EpochMs now = clock_.now_ms();
+        for (const UserId person : to_audit) {
+          auto appended = audit::append(
+              connection, viewing_entry(viewer, "screens.view_started", person), now);
+          if (!appended) return appended.error();
+        }
+        return {};
+      });
+      if (!written) {
+        close_unstarted({});
+        return written.error();
+      }
+      audited.insert(to_audit.begin(), to_audit.end());
+    }
+
+    std::vector<Ended> ended;
+    bool stale = false;
+    {
+      std::lock_guard notice_lock(notice_mutex_);
+      Notices notices;
+      {
+        std::lock_guard lock(mutex_);
+        // The rights changed after they were read: what was read may allow too much.
+        stale = access_generation_locked(viewer.org_id) != generation;
+        if (!stale) {
+          const EpochMs now = clock_.now_ms();
+          auto found = viewers_.find(viewer_id);
+          if (found != viewers_.end()) {
+            std::vector<UserId> leaving;
+            for (const auto& [person, viewing] : found->second.viewings) {
+              if (std::find(accepted.begin(), accepted.end(), person) == accepted.end()) {
+                leaving.push_back(person);
+              }
+            }
+            for (const UserId person : leaving) {
+              ended.push_back({found->second.actor, person, {}});
+              end_viewing_locked(viewer_id, person, &ended.back(), notices);
+            }
+          }
+          if (!accepted.empty()) {
+            auto& state = viewers_[viewer_id];
+            state.actor = viewer;
+            state.peer = peer;
+            for (const UserId person : starting) {
+              start_viewing_locked(viewer_id, person, now, notices);
+            }
+          }
+          if (found = viewers_.find(viewer_id);
+              found != viewers_.end() && found->second.viewings.empty()) {
+            viewers_.erase(found);
+          }
+        }
+      }
+      send_notices(notices);
+    }
+    if (stale) {
+      if (attempt < kMaxWatchAttempts) continue;
+      close_unstarted({});
+      return fail(Errc::unavailable, "access rights are changing; try again");
+    }
+    audit_ended(ended);
+    close_unstarted(starting);
+    return watching_reply(accepted, refused, enabled);
   }
-  audit_ended(ended);
-  return watching_reply(accepted, refused, enabled);
 }
 
 Result<std::string> ScreenRelay::capture(const Actor& viewer, ViewerId viewer_id,
@@ -289,96 +372,6 @@ void ScreenRelay::viewer_disconnected(ViewerId viewer_id) {
   audit_ended(ended);
 }
 
-// ---- changes elsewhere
-
-void ScreenRelay::reassigned(DeviceId device_id) {
-  OrgId org_id = 0;
-  {
-    std::lock_guard lock(mutex_);
-    const auto found = devices_.find(device_id);
-    if (found == devices_.end()) return;
-    org_id = found->second.org_id;
-  }
-  devices::DeviceStore store(db_);
-  auto device = store.find(org_id, device_id);
-  if (!device) {
-    spdlog::error("screens: cannot read the person of device {}: {}", device_id,
-                  device.error().message);
-    return;
-  }
-  std::lock_guard notice_lock(notice_mutex_);
-  Notices notices;
-  {
-    std::lock_guard lock(mutex_);
-    const auto found = devices_.find(device_id);
-    if (found == devices_.end()) return;
-    // A revoked (or vanished) device: its frames go nowhere until its channel closes.
-    found->second.person =
-        *device && !(*device)->revoked_at ? (*device)->user_id : std::optional<UserId>();
-    const bool watched = found->second.person && watchers_.contains(*found->second.person);
-    notices.emplace_back(device_id, watched);
-  }
-  send_notices(notices);
-}
-
-void ScreenRelay::access_changed(OrgId org_id) {
-  struct Check {
-    ViewerId viewer_id = 0;
-    Actor viewer;
-    UserId person = 0;
-  };
-  std::vector<Check> checks;
-  {
-    std::lock_guard lock(mutex_);
-    for (const auto& [viewer_id, state] : viewers_) {
-      if (state.actor.org_id != org_id) continue;
-      for (const auto& [person, viewing] : state.viewings) {
-        checks.push_back({viewer_id, state.actor, person});
-      }
-    }
-  }
-  if (checks.empty()) return;
-  std::vector<Check> lost;
-  auto checked = db_.read([&](storage::Connection& connection) -> Result<void> {
-    for (const auto& check : checks) {
-      auto allowed = check_watch(connection, check.viewer, check.person);
-      if (allowed) continue;
-      if (!allowed.error().is(Errc::permission_denied) && !allowed.error().is(Errc::not_found)) {
-        return allowed.error();
-      }
-      lost.push_back(check);
-    }
-    return {};
-  });
-  if (!checked) {
-    spdlog::error("screens: cannot re-check the viewings of organization {}: {}", org_id,
-                  checked.error().message);
-    return;
-  }
-  std::vector<Ended> ended;
-  std::vector<std::pair<std::shared_ptr<realtime::Peer>, UserId>> told;
-  {
-    std::lock_guard notice_lock(notice_mutex_);
-    Notices notices;
-    {
-      std::lock_guard lock(mutex_);
-      for (const auto& check : lost) {
-        const auto found = viewers_.find(check.viewer_id);
-        if (found == viewers_.end() || !found->second.viewings.contains(check.person)) continue;
-        told.emplace_back(found->second.peer, check.person);
-        ended.push_back({found->second.actor, check.person, {}});
-        end_viewing_locked(check.viewer_id, check.person, &ended.back(), notices);
-        if (found->second.viewings.empty()) viewers_.erase(found);
-      }
-    }
-    send_notices(notices);
-  }
-  for (const auto& [peer, person] : told) {
-    peer->send(Frame::text(ended_message(person, kAccessLostReason)));
-  }
-  audit_ended(ended);
-}
-
 std::size_t ScreenRelay::viewing_count() const {
   std::lock_guard lock(mutex_);
   std::size_t count = 0;
@@ -390,11 +383,17 @@ std::size_t ScreenRelay::viewing_count() const {
 
 void ScreenRelay::end_viewing_locked(ViewerId viewer_id, UserId person, Ended* ended,
                                      Notices& notices) {
-  auto& viewings = viewers_.at(viewer_id).viewings;
-  const auto viewing = viewings.find(person);
-  if (viewing == viewings.end()) return;
+  auto& viewer = viewers_.at(viewer_id);
+  const auto viewing = viewer.viewings.find(person);
+  if (viewing == viewer.viewings.end()) return;
+  if (const auto& streams = viewing->second.streams; viewer.peer && !streams.empty()) {
+    // No frame of this viewing is queued after this point (frames are queued under mutex_).
+    viewer.peer->drop_queued([&](const Frame& frame) {
+      return frame.binary && streams.contains(frame.replace_key);
+    });
+  }
   if (ended != nullptr) ended->viewing = viewing->second;
-  viewings.erase(viewing);
+  viewer.viewings.erase(viewing);
   auto watching = watchers_.find(person);
   if (watching == watchers_.end()) return;
   watching->second.erase(viewer_id);
@@ -407,7 +406,7 @@ void ScreenRelay::start_viewing_locked(ViewerId viewer_id, UserId person, EpochM
                                        Notices& notices) {
   auto& viewings = viewers_.at(viewer_id).viewings;
   if (viewings.contains(person)) return;
-  viewings.emplace(person, Viewing{now, 0, 0});
+  viewings.emplace(person, Viewing{now, 0, 0, {}});
   auto& watching = watchers_[person];
   watching.insert(viewer_id);
   if (watching.size() != 1) return;

@@ -8,7 +8,10 @@
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
+#include <functional>
 #include <mutex>
+#include <utility>
 
 namespace worktrace::screens {
 namespace {
@@ -18,7 +21,8 @@ using devices::testing::kStart;
 using realtime::Frame;
 using realtime::ViewerId;
 
-// A Peer that keeps every frame it was sent. Thread-safe.
+// A Peer that keeps every frame it was sent. The frames since the last flush() count as
+// queued, not yet written: drop_queued may remove those. Thread-safe.
 class FramePeer final : public realtime::Peer {
  public:
   bool send(Frame frame) override {
@@ -26,7 +30,22 @@ class FramePeer final : public realtime::Peer {
     frames_.push_back(std::move(frame));
     return true;
   }
+  std::size_t drop_queued(const std::function<bool(const Frame&)>& match) override {
+    std::lock_guard lock(mutex_);
+    const auto queued = frames_.begin() + static_cast<std::ptrdiff_t>(written_);
+    const auto kept = std::remove_if(queued, frames_.end(), [&](const Frame& frame) {
+      return frame.droppable && match(frame);
+    });
+    const auto dropped = static_cast<std::size_t>(frames_.end() - kept);
+    frames_.erase(kept, frames_.end());
+    return dropped;
+  }
   void close(std::uint16_t, std::string) override {}
+  // Everything sent so far has been written to the socket.
+  void flush() {
+    std::lock_guard lock(mutex_);
+    written_ = frames_.size();
+  }
   std::vector<Frame> frames() const {
     std::lock_guard lock(mutex_);
     return frames_;
@@ -49,7 +68,17 @@ class FramePeer final : public realtime::Peer {
  private:
   mutable std::mutex mutex_;
   std::vector<Frame> frames_;
+  std::size_t written_ = 0;
 };
+
+// The `screens` states the agent behind `peer` was sent, in order.
+std::vector<bool> watching_of(const FramePeer& peer) {
+  std::vector<bool> states;
+  for (const auto& message : peer.texts()) {
+    if (message.at("type") == "screens") states.push_back(message.at("watching").as_bool());
+  }
+  return states;
+}
 
 // The smallest JPEG structure the frame checks accept: SOI, APP0, SOF0, SOS, data, EOI.
 std::string fake_jpeg(int width, int height) {
@@ -118,11 +147,14 @@ class ScreenRelayTest : public devices::testing::DevicesTest {
   Viewer owner() { return connect({acme_owner_, acme_, Role::owner, {}}); }
   Viewer manager() { return connect({acme_manager_, acme_, Role::manager, {team_}}); }
 
-  // The agent of device_ online: registered with the hub, then announced to the relay.
-  std::vector<std::string> connect_agent() {
-    hub_.agent_connected(device_, agent_);
-    return relay_.on_connected(device_);
+  // An agent online, as net/ opens its channel: registered with the hub, what on_connected
+  // returns queued, then after_registered.
+  void connect_agent(const DevicePrincipal& device, const std::shared_ptr<FramePeer>& peer) {
+    hub_.agent_connected(device, peer);
+    for (auto& message : relay_.on_connected(device)) peer->send(Frame::text(std::move(message)));
+    relay_.after_registered(device);
   }
+  void connect_agent() { connect_agent(device_, agent_); }
 
   json::value watch(const Viewer& viewer, std::initializer_list<UserId> ids) {
     auto reply = relay_.watch(viewer.actor, viewer.id, watch_of(ids));
@@ -130,13 +162,18 @@ class ScreenRelayTest : public devices::testing::DevicesTest {
     return reply ? json::parse(*reply) : json::value();
   }
 
-  // The `screens` messages the agent got through the hub.
-  std::vector<bool> agent_watching() const {
-    std::vector<bool> states;
-    for (const auto& message : agent_->texts()) {
-      if (message.at("type") == "screens") states.push_back(message.at("watching").as_bool());
-    }
-    return states;
+  // The `screens` messages the agent of device_ got.
+  std::vector<bool> agent_watching() const { return watching_of(*agent_); }
+
+  // Removes every team membership of `user` (the person leaves the manager's team).
+  void leave_teams(UserId user) {
+    auto removed = db().write([&](storage::Connection& connection) -> Result<bool> {
+      auto statement = connection.prepare("DELETE FROM team_members WHERE user_id = ?");
+      if (!statement) return statement.error();
+      (*statement)->bind_int(1, user);
+      return (*statement)->step();
+    });
+    ASSERT_TRUE(removed) << removed.error().message;
   }
 
   void suspend(UserId user) {
@@ -223,6 +260,7 @@ TEST_F(ScreenRelayTest, FramesGoOnlyToWatchersAsOneSharedNewestWinsPayload) {
   EXPECT_EQ(parsed->jpeg, fake_jpeg(64, 32));
 
   // Nobody watching: dropped, not an error.
+  first.peer->flush();
   watch(first, {});
   watch(second, {});
   ASSERT_TRUE(relay_.on_binary(device_, agent_frame(kStart)));
@@ -230,21 +268,24 @@ TEST_F(ScreenRelayTest, FramesGoOnlyToWatchersAsOneSharedNewestWinsPayload) {
 }
 
 TEST_F(ScreenRelayTest, TheAgentHearsWhenSomebodyStartsAndWhenEverybodyStops) {
-  const auto on_connect = connect_agent();
-  ASSERT_EQ(on_connect.size(), 1u);
-  EXPECT_EQ(json::parse(on_connect[0]), json::parse(R"({"type":"screens","watching":false})"));
+  EXPECT_TRUE(relay_.on_connected(device_).empty());  // the state follows in after_registered
+  connect_agent();
+  EXPECT_EQ(agent_->texts(), (std::vector<json::value>{
+                                 json::parse(R"({"type":"screens","watching":false})")}));
   const Viewer first = owner();
   const Viewer second = manager();
   watch(first, {acme_employee_});
   watch(second, {acme_employee_});
-  EXPECT_EQ(agent_watching(), (std::vector<bool>{true}));
+  EXPECT_EQ(agent_watching(), (std::vector<bool>{false, true}));
   watch(first, {});
-  EXPECT_EQ(agent_watching(), (std::vector<bool>{true}));
+  EXPECT_EQ(agent_watching(), (std::vector<bool>{false, true}));
   relay_.viewer_disconnected(second.id);
-  EXPECT_EQ(agent_watching(), (std::vector<bool>{true, false}));
+  EXPECT_EQ(agent_watching(), (std::vector<bool>{false, true, false}));
   // A connection while someone watches starts with true.
   watch(first, {acme_employee_});
-  EXPECT_EQ(json::parse(relay_.on_connected(device_).at(0)).at("watching"), true);
+  auto reconnected = std::make_shared<FramePeer>();
+  connect_agent(device_, reconnected);
+  EXPECT_EQ(watching_of(*reconnected), (std::vector<bool>{true}));
 }
 
 TEST_F(ScreenRelayTest, EveryViewingIsAuditedWithItsDurationAndFrames) {
@@ -277,7 +318,7 @@ TEST_F(ScreenRelayTest, AReassignedDeviceSendsToItsNewPersonsViewers) {
   assign(device_id_, acme_admin_);
   relay_.reassigned(device_id_);
   // The agent is told its (new) person is watched.
-  EXPECT_EQ(agent_watching(), (std::vector<bool>{true, true}));
+  EXPECT_EQ(agent_watching(), (std::vector<bool>{false, true, true}));
   ASSERT_TRUE(relay_.on_binary(device_, agent_frame(kStart)));
   EXPECT_TRUE(employee_watcher.peer->binary().empty());
   ASSERT_EQ(admin_watcher.peer->binary().size(), 1u);
@@ -286,7 +327,7 @@ TEST_F(ScreenRelayTest, AReassignedDeviceSendsToItsNewPersonsViewers) {
 
   assign(device_id_, std::nullopt);
   relay_.reassigned(device_id_);
-  EXPECT_EQ(agent_watching(), (std::vector<bool>{true, true, false}));
+  EXPECT_EQ(agent_watching(), (std::vector<bool>{false, true, true, false}));
   ASSERT_TRUE(relay_.on_binary(device_, agent_frame(kStart)));
   EXPECT_EQ(admin_watcher.peer->binary().size(), 1u);
 }
@@ -297,14 +338,7 @@ TEST_F(ScreenRelayTest, AViewerWhoLosesTheRightIsStoppedAndTold) {
   const Viewer by_owner = owner();
   watch(by_manager, {acme_employee_});
   watch(by_owner, {acme_employee_});
-  // The person leaves the manager's team.
-  auto removed = db().write([&](storage::Connection& connection) -> Result<bool> {
-    auto statement = connection.prepare("DELETE FROM team_members WHERE user_id = ?");
-    if (!statement) return statement.error();
-    (*statement)->bind_int(1, acme_employee_);
-    return (*statement)->step();
-  });
-  ASSERT_TRUE(removed) << removed.error().message;
+  leave_teams(acme_employee_);
   relay_.access_changed(globex_);  // another organization's change touches nothing here
   EXPECT_EQ(relay_.viewing_count(), 2u);
   relay_.access_changed(acme_);
@@ -393,6 +427,185 @@ TEST_F(ScreenRelayTest, MalformedWatchChangesNothing) {
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message, "$.user_ids[1]: appears twice");
   EXPECT_EQ(relay_.viewing_count(), 1u);
+}
+
+
+// ---- races with the database and with other threads, made deterministic
+
+TEST_F(ScreenRelayTest, TheLastScreensMessageIsTheStateNowWhenAWatchRacesTheConnection) {
+  // The real devices channel with the relay as one of its handlers, opened the way net/ opens
+  // it, with a change of who watches made by another thread before the first messages are
+  // queued.
+  devices_.add_agent_handler(relay_);
+  auto& channel = devices_.agent_channel();
+  const auto open = [&](const std::shared_ptr<FramePeer>& peer, const std::function<void()>& race) {
+    hub_.agent_connected(device_, peer);
+    auto first = channel.on_connected(device_, "192.0.2.7");
+    race();
+    for (auto& message : first) peer->send(Frame::text(std::move(message)));
+    channel.after_registered(device_);
+  };
+  const Viewer viewer = owner();
+
+  // Somebody starts watching: the agent must end with true (not the false of the moment of
+  // on_connected), and hears nothing before its welcome.
+  auto first = std::make_shared<FramePeer>();
+  open(first, [&] { watch(viewer, {acme_employee_}); });
+  ASSERT_FALSE(first->texts().empty());
+  EXPECT_EQ(first->texts().front().at("type"), "welcome");
+  EXPECT_EQ(watching_of(*first), (std::vector<bool>{true}));
+
+  // Everybody stops: the agent must end with false, or it would capture for nobody.
+  auto second = std::make_shared<FramePeer>();
+  open(second, [&] { watch(viewer, {}); });
+  EXPECT_EQ(second->texts().front().at("type"), "welcome");
+  EXPECT_EQ(watching_of(*second), (std::vector<bool>{false}));
+}
+
+TEST_F(ScreenRelayTest, AReassignmentWhileTheAgentConnectsIsNotLost) {
+  const Viewer admin_watcher = owner();
+  watch(admin_watcher, {acme_admin_});
+  bool raced = false;
+  // After the connection read the person (eve), the device goes to adam and the platform calls
+  // reassigned() before the relay knows the device.
+  relay_.set_step_hook([&](ScreenRelay::Step step) {
+    if (step != ScreenRelay::Step::person_read || std::exchange(raced, true)) return;
+    assign(device_id_, acme_admin_);
+    relay_.reassigned(device_id_);
+  });
+  connect_agent();
+  ASSERT_TRUE(raced);
+  EXPECT_EQ(agent_watching(), (std::vector<bool>{true}));
+  ASSERT_TRUE(relay_.on_binary(device_, agent_frame(kStart)));
+  ASSERT_EQ(admin_watcher.peer->binary().size(), 1u);
+  EXPECT_EQ(protocol::parse_viewer_frame(*admin_watcher.peer->binary()[0].payload)->info.user_id,
+            acme_admin_);
+}
+
+TEST_F(ScreenRelayTest, ReassignmentsAppliedOutOfOrderEndOnTheLatest) {
+  connect_agent();
+  const Viewer manager_watcher = owner();
+  const Viewer admin_watcher = owner();
+  watch(manager_watcher, {acme_manager_});
+  watch(admin_watcher, {acme_admin_});
+  bool raced = false;
+  // eve -> mia -> adam: the call for mia has read mia when adam's assignment commits and its
+  // call runs to the end; the call for mia then applies last.
+  relay_.set_step_hook([&](ScreenRelay::Step step) {
+    if (step != ScreenRelay::Step::person_read || std::exchange(raced, true)) return;
+    assign(device_id_, acme_admin_);
+    relay_.reassigned(device_id_);
+  });
+  assign(device_id_, acme_manager_);
+  relay_.reassigned(device_id_);
+  ASSERT_TRUE(raced);
+  ASSERT_TRUE(relay_.on_binary(device_, agent_frame(kStart)));
+  EXPECT_TRUE(manager_watcher.peer->binary().empty());
+  EXPECT_EQ(admin_watcher.peer->binary().size(), 1u);
+  EXPECT_EQ(agent_watching().back(), true);
+}
+
+TEST_F(ScreenRelayTest, ARightsChangeBetweenTheCheckAndTheStartOfAWatchIsNotMissed) {
+  connect_agent();
+  const Viewer viewer = manager();
+  bool raced = false;
+  // The watch has found the manager allowed; then the person leaves the team and
+  // access_changed runs (finding no viewing yet to end).
+  relay_.set_step_hook([&](ScreenRelay::Step step) {
+    if (step != ScreenRelay::Step::rights_read || std::exchange(raced, true)) return;
+    leave_teams(acme_employee_);
+    relay_.access_changed(acme_);
+  });
+  const auto reply = watch(viewer, {acme_employee_});
+  ASSERT_TRUE(raced);
+  EXPECT_TRUE(reply.at("user_ids").as_array().empty());
+  ASSERT_EQ(reply.at("refused").as_array().size(), 1u);
+  EXPECT_EQ(reply.at("refused").at(0).at("error").at("code"), "permission_denied");
+  EXPECT_EQ(relay_.viewing_count(), 0u);
+  EXPECT_EQ(agent_watching(), (std::vector<bool>{false}));
+  // The start audited before the change is closed in the audit.
+  EXPECT_EQ(audit_entries(acme_, "screens.view_started").size(), 1u);
+  const auto ended = audit_entries(acme_, "screens.view_ended");
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0].at("details"), json::parse(R"({"duration_ms":0,"frames":0})"));
+}
+
+TEST_F(ScreenRelayTest, AWatchGivesUpWhileTheRightsKeepChanging) {
+  const Viewer viewer = owner();
+  int changes = 0;
+  relay_.set_step_hook([&](ScreenRelay::Step step) {
+    if (step != ScreenRelay::Step::rights_read) return;
+    ++changes;
+    relay_.access_changed(acme_);
+  });
+  auto reply = relay_.watch(viewer.actor, viewer.id, watch_of({acme_employee_}));
+  ASSERT_FALSE(reply);
+  EXPECT_TRUE(reply.error().is(Errc::unavailable));
+  EXPECT_EQ(changes, kMaxWatchAttempts);
+  EXPECT_EQ(relay_.viewing_count(), 0u);
+  EXPECT_EQ(audit_entries(acme_, "screens.view_started").size(), 1u);
+  EXPECT_EQ(audit_entries(acme_, "screens.view_ended").size(), 1u);
+}
+
+TEST_F(ScreenRelayTest, ViewingsWhoseRightsCannotBeReadAgainEnd) {
+  connect_agent();
+  const Viewer by_manager = manager();
+  const Viewer by_owner = owner();
+  watch(by_manager, {acme_employee_});
+  watch(by_owner, {acme_employee_});
+  // Reading the rights now fails (the table is gone).
+  auto broken = db().write([&](storage::Connection& connection) -> Result<void> {
+    return connection.exec("ALTER TABLE team_members RENAME TO team_members_gone");
+  });
+  ASSERT_TRUE(broken) << broken.error().message;
+  relay_.access_changed(acme_);
+  EXPECT_EQ(relay_.viewing_count(), 0u);
+  const json::value ended_message = json::parse(R"({"type":"screens.ended","user_id":)" +
+                                                std::to_string(acme_employee_) +
+                                                R"(,"reason":"recheck_failed"})");
+  EXPECT_EQ(by_manager.peer->texts(), std::vector<json::value>{ended_message});
+  EXPECT_EQ(by_owner.peer->texts(), std::vector<json::value>{ended_message});
+  EXPECT_EQ(audit_entries(acme_, "screens.view_ended").size(), 2u);
+  EXPECT_EQ(agent_watching(), (std::vector<bool>{false, true, false}));
+  ASSERT_TRUE(relay_.on_binary(device_, agent_frame(kStart)));
+  EXPECT_TRUE(by_owner.peer->binary().empty());
+}
+
+TEST_F(ScreenRelayTest, FramesStillQueuedForAnEndedViewingAreDropped) {
+  connect_agent();
+  // A second device, adam's.
+  const auto [admin_device_id, credential] = enroll_into(acme_, "adam-desktop");
+  assign(admin_device_id, acme_admin_);
+  const DevicePrincipal admin_device{admin_device_id, acme_, acme_admin_};
+  connect_agent(admin_device, std::make_shared<FramePeer>());
+
+  const Viewer by_manager = manager();
+  const Viewer by_owner = owner();
+  watch(by_manager, {acme_employee_});
+  watch(by_owner, {acme_employee_, acme_admin_});
+  ASSERT_TRUE(relay_.on_binary(device_, agent_frame(kStart, 0)));
+  ASSERT_TRUE(relay_.on_binary(device_, agent_frame(kStart, 1)));
+  ASSERT_TRUE(relay_.on_binary(admin_device, agent_frame(kStart, 0)));
+  ASSERT_EQ(by_owner.peer->binary().size(), 3u);
+  ASSERT_EQ(by_manager.peer->binary().size(), 2u);
+
+  // The owner stops watching eve: eve's two screens go from the owner's queue, adam's stays.
+  watch(by_owner, {acme_admin_});
+  const auto kept = by_owner.peer->binary();
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(protocol::parse_viewer_frame(*kept[0].payload)->info.user_id, acme_admin_);
+
+  // The manager loses the right: eve's frames go from the manager's queue, then it is told.
+  leave_teams(acme_employee_);
+  relay_.access_changed(acme_);
+  EXPECT_TRUE(by_manager.peer->binary().empty());
+  ASSERT_EQ(by_manager.peer->texts().size(), 1u);
+  EXPECT_EQ(by_manager.peer->texts()[0].at("reason"), "access_lost");
+
+  // `frames` counts what was handed to the viewer's connection, dropped later or not.
+  const auto ended = audit_entries(acme_, "screens.view_ended");
+  ASSERT_EQ(ended.size(), 2u);
+  for (const auto& entry : ended) EXPECT_EQ(entry.at("details").at("frames"), 2);
 }
 
 }  // namespace
