@@ -45,7 +45,8 @@ std::string with_header(std::string_view json, std::string_view body) {
 TEST(ScreenFrameTest, RoundTripsAScheduledAndADemandedFrame) {
   const std::string jpeg = fake_jpeg(1280, 1024);
   auto header = header_of(1280, 1024);
-  auto parsed = parse_agent_frame(encode_agent_frame(header, jpeg));
+  const std::string scheduled = encode_agent_frame(header, jpeg);  // the view points into it
+  auto parsed = parse_agent_frame(scheduled);
   ASSERT_TRUE(parsed) << parsed.error().message;
   EXPECT_EQ(parsed->header, header);
   EXPECT_EQ(parsed->jpeg, jpeg);

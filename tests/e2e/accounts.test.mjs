@@ -114,7 +114,7 @@ test('owner signs up, builds the organization, invites people; 2FA guards the ne
     await page.getByTestId('sign-up-submit').click();
     await page.getByTestId('devices-empty').waitFor();
     assert.equal(await page.getByTestId('org-name').textContent(), kOwner.org);
-    assert.deepEqual(await navLinks(page), ['Devices', 'Live', 'My day', 'People', 'Departments & teams', 'Organization', 'Audit log', 'My account']);
+    assert.deepEqual(await navLinks(page), ['Devices', 'Live', 'My day', 'People', 'Screens', 'Departments & teams', 'Organization', 'Audit log', 'My account']);
 
     // A department with two teams.
     await page.getByTestId('nav-structure').click();
@@ -142,7 +142,7 @@ test('owner signs up, builds the organization, invites people; 2FA guards the ne
 
     // Each accepts in a fresh browser and is signed in.
     const manager = await accept(links[kManager.email], kManager);
-    assert.deepEqual(await navLinks(manager.page), ['Devices', 'Live', 'My day', 'People', 'My account']);
+    assert.deepEqual(await navLinks(manager.page), ['Devices', 'Live', 'My day', 'People', 'Screens', 'My account']);
     const employee = await accept(links[kEmployee.email], kEmployee);
     assert.deepEqual(await navLinks(employee.page), ['Devices', 'My day', 'My account']);
     const other = await accept(links[kOther.email], kOther);

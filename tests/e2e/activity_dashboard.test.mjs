@@ -221,6 +221,8 @@ test('an admin pauses the person and saves a work schedule; the agent is told', 
         time_zone: kZone,
         days: { mon: weekday, tue: weekday, wed: weekday, thu: weekday, fri: weekday, sat: [['09:00', '12:30']] },
       },
+      // Saving the tracking form leaves the screenshot settings (their own form) as they were.
+      screenshots: { enabled: true, interval_s: 600, per_interval: 1, quality: 70, downscale: 1, blur_px: 0 },
     });
     const config = await agent.next((message) => message.type === 'config' && message.tracking?.schedule?.days?.sat !== undefined);
     assert.equal(config.tracking.idle_threshold_s, 300);
