@@ -1,5 +1,7 @@
 #include "protocol/screen_frame.hpp"
 
+#include "protocol/testing/fake_jpeg.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -7,22 +9,7 @@
 namespace worktrace::protocol {
 namespace {
 
-// The smallest structure jpeg_dimensions walks: SOI, an APP0 segment, SOF0, SOS, data, EOI.
-std::string fake_jpeg(int width, int height, unsigned char sof = 0xc0) {
-  std::string jpeg = "\xff\xd8";
-  jpeg += std::string("\xff\xe0\x00\x04\x4a\x46", 6);
-  jpeg += std::string("\xff") + static_cast<char>(sof);
-  jpeg += std::string("\x00\x0b\x08", 3);
-  jpeg.push_back(static_cast<char>(height >> 8));
-  jpeg.push_back(static_cast<char>(height & 0xff));
-  jpeg.push_back(static_cast<char>(width >> 8));
-  jpeg.push_back(static_cast<char>(width & 0xff));
-  jpeg += std::string("\x01\x01\x11\x00", 4);
-  jpeg += std::string("\xff\xda\x00\x02", 4);
-  jpeg += "scan data";
-  jpeg += "\xff\xd9";
-  return jpeg;
-}
+using testing::fake_jpeg;
 
 ScreenFrameHeader header_of(int width, int height) {
   ScreenFrameHeader header;

@@ -7,7 +7,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { expectStatus } from '../lib/api.mjs';
-import { startFixture } from '../lib/fixture.mjs';
+import { enrollAgentFor, startFixture } from '../lib/fixture.mjs';
 import { Harness, agentBin, sleep, waitFor } from '../lib/harness.mjs';
 
 const h = new Harness('e2e-activity');
@@ -28,13 +28,7 @@ before(async () => {
   const owner = org.people.owner.client;
 
   // Enroll this machine's agent and give the device to employee A.
-  const token = expectStatus(await owner.post('/api/v1/enrollment-tokens', { uses: 1 }), 201, 'token');
-  agentDir = path.join(await h.tempDir('worktrace-agent-'), 'agent');
-  const enrolled = await h.enrollAgent({ origin: server.origin, token: token.token, configDir: agentDir });
-  assert.equal(enrolled.code, 0, enrolled.child.output());
-  const deviceId = Number(/Enrolled device (\d+)/.exec(`${enrolled.stdout}${enrolled.stderr}`)?.[1]);
-  assert.ok(deviceId > 0, enrolled.child.output());
-  expectStatus(await owner.patch(`/api/v1/devices/${deviceId}`, { user_id: person.id }), 200, 'assign');
+  ({ agentDir } = await enrollAgentFor(h, owner, person));
 });
 
 after(() => h.cleanup());

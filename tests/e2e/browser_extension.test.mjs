@@ -18,7 +18,7 @@ import { chromium } from 'playwright-core';
 import { buildExtension } from '../../scripts/build-extension.mjs';
 import { expectStatus } from '../lib/api.mjs';
 import { kChromiumPath } from '../lib/browser.mjs';
-import { startFixture } from '../lib/fixture.mjs';
+import { enrollAgentFor, startFixture } from '../lib/fixture.mjs';
 import { Harness, agentBin, freePort, sleep, waitFor } from '../lib/harness.mjs';
 import { request } from '../lib/http.mjs';
 
@@ -276,13 +276,8 @@ before(async () => {
   person = org.people.employeeA;
   const owner = org.people.owner.client;
 
-  const token = expectStatus(await owner.post('/api/v1/enrollment-tokens', { uses: 1 }), 201, 'token');
-  agentDir = path.join(await h.tempDir('worktrace-agent-'), 'agent');
-  const enrolled = await h.enrollAgent({ origin: server.origin, token: token.token, configDir: agentDir });
-  assert.equal(enrolled.code, 0, enrolled.child.output());
-  const deviceId = Number(/Enrolled device (\d+)/.exec(`${enrolled.stdout}${enrolled.stderr}`)?.[1]);
-  assert.ok(deviceId > 0, enrolled.child.output());
-  expectStatus(await owner.patch(`/api/v1/devices/${deviceId}`, { user_id: person.id }), 200, 'assign');
+  // Enroll this machine's agent and give the device to employee A.
+  ({ agentDir } = await enrollAgentFor(h, owner, person));
 
   pages = await startPages();
   // The extension as `make extension` builds it (default agent address 127.0.0.1:5600); the

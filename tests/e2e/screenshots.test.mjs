@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { expectStatus } from '../lib/api.mjs';
 import { screenshotOnFailure, signedInPage } from '../lib/browser.mjs';
-import { buildOrg, createOrgs, kUnthrottledApi } from '../lib/fixture.mjs';
+import { buildOrg, createOrgs, enrollAgentFor, kUnthrottledApi } from '../lib/fixture.mjs';
 import { Harness, agentBin, waitFor } from '../lib/harness.mjs';
 import { distinctiveRun, expectNeverStored, kJpegMarker, openFiles, rgbOf, showPatternWindow, trackFrames } from '../lib/screens.mjs';
 import { openViewer } from '../lib/ws.mjs';
@@ -45,13 +45,9 @@ before(async () => {
   person = org.people.employeeA;
   const owner = org.people.owner.client;
 
-  const token = expectStatus(await owner.post('/api/v1/enrollment-tokens', { uses: 1 }), 201, 'token');
-  agentDir = path.join(await h.tempDir('worktrace-agent-'), 'agent');
-  const enrolled = await h.enrollAgent({ origin: server.origin, token: token.token, configDir: agentDir });
-  assert.equal(enrolled.code, 0, enrolled.child.output());
-  const deviceId = Number(/Enrolled device (\d+)/.exec(`${enrolled.stdout}${enrolled.stderr}`)?.[1]);
-  assert.ok(deviceId > 0, enrolled.child.output());
-  expectStatus(await owner.patch(`/api/v1/devices/${deviceId}`, { user_id: person.id }), 200, 'assign');
+  // Enroll this machine's agent and give the device to employee A.
+  let deviceId;
+  ({ agentDir, deviceId } = await enrollAgentFor(h, owner, person));
 
   // Input just before the start, so the display is not idle; no session bus, so the start
   // notification fails at once.

@@ -2,6 +2,9 @@
 // the HTTP API with a department, two teams, one person per role, an enrolled device per
 // employee and an API token. Every call's status is checked, so a broken step names itself.
 import { Client, expectStatus, invitationToken, sessionFrom, signIn } from './api.mjs';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+
 import { deviceInfo } from './harness.mjs';
 
 /**
@@ -75,6 +78,22 @@ export async function enrollDevice(owner, hostname) {
     `enroll ${hostname}`,
   );
   return { id: enrolled.device_id, credential: enrolled.credential, hostname };
+}
+
+/**
+ * Enrolls this machine's real agent (`worktrace-agent enroll`) into a fresh config dir of harness
+ * `h` with a one-use token of `owner` (a Client), and gives the device to `person` ({id}).
+ * Returns {agentDir, deviceId}.
+ */
+export async function enrollAgentFor(h, owner, person) {
+  const token = expectStatus(await owner.post('/api/v1/enrollment-tokens', { uses: 1 }), 201, 'token');
+  const agentDir = path.join(await h.tempDir('worktrace-agent-'), 'agent');
+  const enrolled = await h.enrollAgent({ origin: owner.origin, token: token.token, configDir: agentDir });
+  assert.equal(enrolled.code, 0, enrolled.child.output());
+  const deviceId = Number(/Enrolled device (\d+)/.exec(`${enrolled.stdout}${enrolled.stderr}`)?.[1]);
+  assert.ok(deviceId > 0, enrolled.child.output());
+  expectStatus(await owner.patch(`/api/v1/devices/${deviceId}`, { user_id: person.id }), 200, 'assign');
+  return { agentDir, deviceId };
 }
 
 /**

@@ -3,6 +3,7 @@
 
 #include "devices/test_support.hpp"
 #include "protocol/screen_frame.hpp"
+#include "protocol/testing/fake_jpeg.hpp"
 #include "screens/screen_messages.hpp"
 
 #include <gtest/gtest.h>
@@ -80,21 +81,7 @@ std::vector<bool> watching_of(const FramePeer& peer) {
   return states;
 }
 
-// The smallest JPEG structure the frame checks accept: SOI, APP0, SOF0, SOS, data, EOI.
-std::string fake_jpeg(int width, int height) {
-  std::string jpeg = "\xff\xd8";
-  jpeg += std::string("\xff\xe0\x00\x04\x4a\x46", 6);
-  jpeg += std::string("\xff\xc0\x00\x0b\x08", 5);
-  jpeg.push_back(static_cast<char>(height >> 8));
-  jpeg.push_back(static_cast<char>(height & 0xff));
-  jpeg.push_back(static_cast<char>(width >> 8));
-  jpeg.push_back(static_cast<char>(width & 0xff));
-  jpeg += std::string("\x01\x01\x11\x00", 4);
-  jpeg += std::string("\xff\xda\x00\x02", 4);
-  jpeg += "scan data";
-  jpeg += "\xff\xd9";
-  return jpeg;
-}
+using protocol::testing::fake_jpeg;
 
 std::string agent_frame(EpochMs taken_at, int monitor = 0, std::string request_id = {}) {
   protocol::ScreenFrameHeader header;
