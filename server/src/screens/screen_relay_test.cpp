@@ -152,25 +152,22 @@ class ScreenRelayTest : public devices::testing::DevicesTest {
   // The `screens` messages the agent of device_ got.
   std::vector<bool> agent_watching() const { return watching_of(*agent_); }
 
-  // Removes every team membership of `user` (the person leaves the manager's team).
-  void leave_teams(UserId user) {
-    auto removed = db().write([&](storage::Connection& connection) -> Result<bool> {
-      auto statement = connection.prepare("DELETE FROM team_members WHERE user_id = ?");
+  // Runs `sql` with `user` bound to its one parameter.
+  void run_for_user(const char* sql, UserId user) {
+    auto done = db().write([&](storage::Connection& connection) -> Result<bool> {
+      auto statement = connection.prepare(sql);
       if (!statement) return statement.error();
       (*statement)->bind_int(1, user);
       return (*statement)->step();
     });
-    ASSERT_TRUE(removed) << removed.error().message;
+    ASSERT_TRUE(done) << sql << ": " << done.error().message;
   }
 
+  // Removes every team membership of `user` (the person leaves the manager's team).
+  void leave_teams(UserId user) { run_for_user("DELETE FROM team_members WHERE user_id = ?", user); }
+
   void suspend(UserId user) {
-    auto done = db().write([&](storage::Connection& connection) -> Result<bool> {
-      auto statement = connection.prepare("UPDATE users SET status = 'suspended' WHERE id = ?");
-      if (!statement) return statement.error();
-      (*statement)->bind_int(1, user);
-      return (*statement)->step();
-    });
-    ASSERT_TRUE(done) << done.error().message;
+    run_for_user("UPDATE users SET status = 'suspended' WHERE id = ?", user);
   }
 
   TeamId team_ = 0;
