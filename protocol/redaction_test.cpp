@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -314,10 +315,10 @@ TEST(RedactionTest, CostlyPatternsThatPassTheScanFailClosed) {
   std::string counted;
   for (int idx = 0; idx < 5; ++idx) counted += "[^b]{0,9000}";
   const std::string mask = std::string(kDefaultMaskReplacement);
-  // With a short title: a normal result, except for ".*" x 120, whose ways of matching even
-  // 7 characters exceed the limit.
-  const std::vector<std::pair<std::string, std::string>> cases = {
-      {many_dots + "b", ""},
+  // With a short title under one rule: a normal result. (".*" x 120 is left out there: whether
+  // its ways of matching 7 characters exceed the shared limit depends on how many rules run.)
+  const std::vector<std::pair<std::string, std::optional<std::string>>> cases = {
+      {many_dots + "b", std::nullopt},
       {counted + "b", mask + mask},
       {"a*a*b", mask + " t" + mask},
   };
@@ -331,7 +332,12 @@ TEST(RedactionTest, CostlyPatternsThatPassTheScanFailClosed) {
     // How long it takes is the state limit's and the deadline's business (a timed assertion
     // would fail on a slow or sanitized build); that it gives nothing away is this test's.
     EXPECT_EQ(title_after(policy, std::string(kMaxRedactedTitleBytes, 'a')), "");
-    EXPECT_EQ(title_after(policy, "aab tab"), short_result);
+    // A short title under one such rule stays far inside the deadline even in a sanitized
+    // build (ten rules on it took long enough there to hit the deadline and fail closed).
+    if (!short_result) continue;
+    RedactionPolicy one_rule;
+    one_rule.title_rules.push_back(*rule);
+    EXPECT_EQ(title_after(one_rule, "aab tab"), *short_result);
   }
 }
 
